@@ -1,0 +1,53 @@
+//! `litestream-guard hook`: one Claude Code hook event in, one answer out.
+//!
+//! Data flows one way: bytes → [`event::Event`] → edit simulation ([`edit`]) or the Bash guard →
+//! findings or a decision → Claude Code JSON ([`respond`]). Nothing here ever makes the process
+//! exit non-zero: exit 2 would make Claude Code deny the tool call.
+
+pub mod edit;
+pub mod event;
+pub mod respond;
+
+use event::{Event, Tool};
+
+/// Larger events are not read (a Write of a huge file is not a config edit).
+pub const MAX_EVENT_BYTES: usize = 32 * 1024 * 1024;
+
+/// What to print. `None` on stdout means "no opinion".
+#[derive(Debug, Default, PartialEq, Eq)]
+pub struct Answer {
+    pub stdout: Option<String>,
+    pub stderr: Option<String>,
+}
+
+impl Answer {
+    fn out(s: String) -> Answer {
+        Answer {
+            stdout: Some(s),
+            stderr: None,
+        }
+    }
+
+    fn err(s: String) -> Answer {
+        Answer {
+            stdout: None,
+            stderr: Some(s),
+        }
+    }
+}
+
+pub fn answer(input: &[u8]) -> Answer {
+    if input.len() > MAX_EVENT_BYTES {
+        return Answer::err(format!(
+            "hook event larger than {MAX_EVENT_BYTES} bytes; no opinion"
+        ));
+    }
+    let event = match Event::parse(input) {
+        Ok(e) => e,
+        Err(e) => return Answer::err(format!("unreadable hook event ({e}); no opinion")),
+    };
+    match &event.tool {
+        Some(Tool::FileEdit(_)) => edit::answer(&event).map_or_else(Answer::default, Answer::out),
+        _ => Answer::default(),
+    }
+}

@@ -1,0 +1,181 @@
+//! Views over a Kamal 2 `deploy.yml` tree: the service, the app's volumes, the Litestream accessory.
+
+use crate::yaml::{Entry, Kind, Node};
+
+/// Kamal deep-merges `deploy.<destination>.yml` over `deploy.yml`: mappings merge key by key,
+/// everything else (lists included) is replaced.
+pub fn deep_merge(base: &Node, over: &Node) -> Node {
+    match (&base.kind, &over.kind) {
+        (Kind::Map(b), Kind::Map(o)) => {
+            let mut entries: Vec<Entry> = b.clone();
+            for oe in o {
+                match entries
+                    .iter_mut()
+                    .find(|e| e.key.as_str().is_some() && e.key.as_str() == oe.key.as_str())
+                {
+                    Some(e) => e.value = deep_merge(&e.value, &oe.value),
+                    None => entries.push(oe.clone()),
+                }
+            }
+            Node {
+                kind: Kind::Map(entries),
+                ..base.clone()
+            }
+        }
+        _ => over.clone(),
+    }
+}
+
+/// One `docker --volume` string, split the way Docker splits it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Volume {
+    pub source: String,
+    pub target: String,
+    pub options: Vec<String>,
+}
+
+impl Volume {
+    pub fn parse(s: &str) -> Option<Volume> {
+        let mut parts = s.splitn(3, ':');
+        let source = parts.next()?.trim().to_string();
+        let target = parts.next()?.trim().to_string();
+        if source.is_empty() || target.is_empty() {
+            return None;
+        }
+        let options = parts
+            .next()
+            .map(|o| o.split(',').map(|x| x.trim().to_string()).collect())
+            .unwrap_or_default();
+        Some(Volume {
+            source,
+            target,
+            options,
+        })
+    }
+
+    pub fn read_only(&self) -> bool {
+        self.options.iter().any(|o| o == "ro" || o == "readonly")
+    }
+
+    /// A Docker named volume (as opposed to a host path bind mount).
+    pub fn is_named(&self) -> bool {
+        !(self.source.starts_with('/')
+            || self.source.starts_with('.')
+            || self.source.starts_with('~')
+            || self.source.starts_with('$'))
+    }
+
+    /// True when `path` (absolute, in the container) lies under this mount's target.
+    pub fn contains(&self, path: &str) -> bool {
+        let t = self.target.trim_end_matches('/');
+        path == t
+            || path
+                .strip_prefix(t)
+                .is_some_and(|rest| rest.starts_with('/'))
+    }
+}
+
+/// The app's own `volumes:` (root level), with the node each came from.
+pub fn app_volumes(root: &Node) -> Vec<(&Node, Volume)> {
+    volumes_of(root)
+}
+
+pub fn volumes_of(node: &Node) -> Vec<(&Node, Volume)> {
+    node.get("volumes")
+        .and_then(Node::items)
+        .unwrap_or(&[])
+        .iter()
+        .filter_map(|n| Some((n, Volume::parse(n.as_str()?)?)))
+        .collect()
+}
+
+/// A Litestream accessory: found by its image (any registry or tag), or by the name `litestream`.
+#[derive(Debug, Clone, Copy)]
+pub struct Accessory<'a> {
+    pub name: &'a Node,
+    pub node: &'a Node,
+}
+
+impl<'a> Accessory<'a> {
+    pub fn image(&self) -> Option<&'a Node> {
+        self.node.get("image")
+    }
+}
+
+pub fn is_litestream_image(image: &str) -> bool {
+    let without_tag = image.split('@').next().unwrap_or(image);
+    let name_start = without_tag.rfind('/').map_or(0, |i| i + 1);
+    let name = without_tag[name_start..].split(':').next().unwrap_or("");
+    name == "litestream"
+}
+
+pub fn litestream_accessories(root: &Node) -> Vec<Accessory<'_>> {
+    let Some(entries) = root.get("accessories").and_then(Node::entries) else {
+        return Vec::new();
+    };
+    entries
+        .iter()
+        .filter(|e| {
+            let by_image = e
+                .value
+                .get("image")
+                .and_then(Node::as_str)
+                .is_some_and(is_litestream_image);
+            by_image || e.key.as_str() == Some("litestream")
+        })
+        .map(|e| Accessory {
+            name: &e.key,
+            node: &e.value,
+        })
+        .collect()
+}
+
+/// The files an accessory uploads, as (local, remote, options) with the node each came from.
+/// Kamal accepts `local:remote[:options]` strings and (2.10+) `{local, remote, options}` hashes.
+pub fn accessory_files(acc: &Node) -> Vec<(&Node, String, String, Option<String>)> {
+    let mut out = Vec::new();
+    for n in acc.get("files").and_then(Node::items).unwrap_or(&[]) {
+        if let Some(s) = n.as_str() {
+            let mut p = s.splitn(3, ':');
+            if let (Some(l), Some(r)) = (p.next(), p.next()) {
+                out.push((
+                    n,
+                    l.to_string(),
+                    r.to_string(),
+                    p.next().map(str::to_string),
+                ));
+            }
+        } else if let (Some(l), Some(r)) = (
+            n.get("local").and_then(Node::as_str),
+            n.get("remote").and_then(Node::as_str),
+        ) {
+            out.push((
+                n,
+                l.to_string(),
+                r.to_string(),
+                n.get("options").and_then(Node::as_str).map(str::to_string),
+            ));
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn volumes() {
+        let v = Volume::parse("app_storage:/rails/storage:ro,z").unwrap();
+        assert!(v.read_only() && v.is_named() && v.contains("/rails/storage/production.sqlite3"));
+        assert!(!v.contains("/rails/storagex/a"));
+        assert!(!Volume::parse("/data:/rails/storage").unwrap().is_named());
+    }
+
+    #[test]
+    fn images() {
+        assert!(is_litestream_image("litestream/litestream:0.5.17"));
+        assert!(is_litestream_image("ghcr.io/benbjohnson/litestream"));
+        assert!(!is_litestream_image("litestream-exporter:1"));
+    }
+}

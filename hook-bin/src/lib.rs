@@ -1,0 +1,19 @@
+//! litestream-guard: checks Litestream + Kamal 2 setups of Rails 8 SQLite apps, and guards the
+//! shell commands that can destroy their data.
+
+pub mod check;
+pub mod diag;
+pub mod duration;
+pub mod explain;
+pub mod hook;
+pub mod kamal;
+pub mod litestream;
+pub mod policy;
+pub mod project;
+pub mod rails;
+pub mod render;
+pub mod rules;
+pub mod source;
+pub mod suggest;
+pub mod version;
+pub mod yaml;

@@ -1,0 +1,165 @@
+//! The `litestream-guard` command line. Library code returns typed errors; only this file turns
+//! them into messages and exit codes.
+
+use std::io::{IsTerminal, Read, Write};
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand, ValueEnum};
+use litestream_guard::version::Version;
+use litestream_guard::{check, explain, hook, litestream, render, rules};
+
+#[derive(Parser)]
+#[command(
+    name = "litestream-guard",
+    version,
+    about = "Checks Litestream + Kamal 2 setups of Rails 8 SQLite apps, and guards restore commands."
+)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+enum Format {
+    Text,
+    Json,
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+enum LsVersion {
+    #[value(name = "0.3")]
+    V03,
+    #[value(name = "0.5")]
+    V05,
+    Auto,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Check a Rails app (config/litestream.yml, config/deploy*.yml, .kamal/secrets*, config/database.yml) or single files.
+    Check {
+        /// App roots or single files (default: the current directory).
+        paths: Vec<PathBuf>,
+        #[arg(long, value_enum, default_value = "text")]
+        format: Format,
+        /// Which Litestream to check against (auto: from the accessory's image tag).
+        #[arg(long = "litestream-version", value_enum, default_value = "auto")]
+        litestream_version: LsVersion,
+    },
+    /// List every rule.
+    Rules,
+    /// Explain a rule: what it checks, why, a bad and a good example, and the fix.
+    Explain {
+        /// A rule ID (e.g. L007) or name (e.g. invalid-duration).
+        rule: Option<String>,
+        /// Print every rule as Markdown (this is docs/rules.md).
+        #[arg(long)]
+        markdown: bool,
+    },
+    /// Print a JSON Schema of litestream.yml for yaml-language-server.
+    Schema,
+    /// Answer one Claude Code hook event (JSON on stdin). Always exits 0.
+    Hook,
+}
+
+fn main() -> ExitCode {
+    // The hook path skips argument parsing: it runs on every edit and every Bash call.
+    let args: Vec<String> = std::env::args().collect();
+    if args.len() == 2 && args[1] == "hook" {
+        return run_hook();
+    }
+    let cli = Cli::parse();
+    match cli.command {
+        Command::Check {
+            paths,
+            format,
+            litestream_version,
+        } => run_check(paths, format, litestream_version),
+        Command::Rules => print(&explain::list()),
+        Command::Explain { rule, markdown } => run_explain(rule, markdown),
+        Command::Schema => {
+            let s = serde_json::to_string_pretty(&litestream::schema::schema())
+                .expect("schema serializes");
+            print(&format!("{s}\n"))
+        }
+        Command::Hook => run_hook(),
+    }
+}
+
+fn print(s: &str) -> ExitCode {
+    let mut out = std::io::stdout().lock();
+    // A closed pipe (`| head`) is not an error worth a message.
+    let _ = out.write_all(s.as_bytes());
+    let _ = out.flush();
+    ExitCode::SUCCESS
+}
+
+fn run_check(paths: Vec<PathBuf>, format: Format, v: LsVersion) -> ExitCode {
+    let paths = if paths.is_empty() {
+        vec![PathBuf::from(".")]
+    } else {
+        paths
+    };
+    let version = match v {
+        LsVersion::V03 => Version::parse("0.3"),
+        LsVersion::V05 => Version::parse("0.5"),
+        LsVersion::Auto => None,
+    };
+    let results = match check::check_paths(&paths, version) {
+        Ok(r) => r,
+        Err(e) => {
+            eprintln!("litestream-guard: {e}");
+            return ExitCode::from(2);
+        }
+    };
+    let out = match format {
+        Format::Json => render::json(&results),
+        Format::Text => {
+            let color = std::io::stdout().is_terminal()
+                && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty());
+            render::text(&results, render::Style { color })
+        }
+    };
+    print(&out);
+    if results.iter().any(|c| c.errors() > 0) {
+        ExitCode::from(1)
+    } else {
+        ExitCode::SUCCESS
+    }
+}
+
+fn run_explain(rule: Option<String>, markdown: bool) -> ExitCode {
+    if markdown {
+        return print(&explain::markdown());
+    }
+    let Some(key) = rule else {
+        eprintln!("litestream-guard: name a rule (e.g. `explain L007`), or pass --markdown; `litestream-guard rules` lists them");
+        return ExitCode::from(2);
+    };
+    match rules::find(&key) {
+        Some(r) => print(&explain::explain(r)),
+        None => {
+            eprintln!("litestream-guard: no rule `{key}`; `litestream-guard rules` lists them");
+            ExitCode::from(2)
+        }
+    }
+}
+
+fn run_hook() -> ExitCode {
+    let mut input = Vec::new();
+    // Reading is bounded: a hook event is small, and a runaway producer must not stall Claude Code.
+    let _ = std::io::stdin()
+        .lock()
+        .take(hook::MAX_EVENT_BYTES as u64 + 1)
+        .read_to_end(&mut input);
+    let answer = hook::answer(&input);
+    if let Some(err) = &answer.stderr {
+        eprintln!("litestream-guard: {err}");
+    }
+    if let Some(out) = &answer.stdout {
+        print(out);
+    }
+    // Whatever happened, exit 0: exit 2 would make Claude Code deny the tool call.
+    ExitCode::SUCCESS
+}

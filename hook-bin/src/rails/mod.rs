@@ -1,0 +1,3 @@
+//! Rails: `config/database.yml`.
+
+pub mod database;

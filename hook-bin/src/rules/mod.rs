@@ -1,0 +1,125 @@
+//! The rule registry. Each rule lives in one file with its ID, severity, documentation and check;
+//! this list is the only place that enumerates them, and `rules`, `explain` and docs/rules.md
+//! are generated from it. IDs are never reused: a retired rule keeps its number out of use.
+
+use crate::diag::{Finding, Severity, Sink};
+use crate::project::Project;
+
+pub mod input;
+pub mod litestream;
+
+/// What part of the setup a rule is about.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Area {
+    Input,
+    Litestream,
+    Deploy,
+    Secrets,
+    Database,
+    Bash,
+}
+
+impl Area {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Area::Input => "any config file",
+            Area::Litestream => "config/litestream.yml",
+            Area::Deploy => "config/deploy.yml",
+            Area::Secrets => ".kamal/secrets*",
+            Area::Database => "config/database.yml",
+            Area::Bash => "shell commands",
+        }
+    }
+}
+
+pub type CheckFn = fn(&Project, &mut Sink);
+
+pub struct Rule {
+    /// Stable ID, e.g. `L007`. Never reused.
+    pub id: &'static str,
+    /// Kebab-case name of the bad pattern, e.g. `bare-integer-duration`.
+    pub name: &'static str,
+    pub severity: Severity,
+    pub area: Area,
+    pub summary: &'static str,
+    /// What it checks.
+    pub what: &'static str,
+    /// Why it matters.
+    pub why: &'static str,
+    pub bad: &'static str,
+    pub good: &'static str,
+    pub fix: &'static str,
+    /// `None` for rules reported while reading files, and for the Bash guard's rules, which the
+    /// guard evaluates itself.
+    pub check: Option<CheckFn>,
+}
+
+pub static RULES: &[&Rule] = &[
+    &input::YAML_SYNTAX,
+    &input::UNREADABLE,
+    &input::NOT_A_MAPPING,
+    &input::POLICY,
+    &litestream::unknown_key::RULE,
+    &litestream::wrong_type::RULE,
+    &litestream::duration::RULE,
+    &litestream::non_positive::RULE,
+];
+
+/// Finds a rule by ID (case-insensitive) or by name.
+pub fn find(key: &str) -> Option<&'static Rule> {
+    RULES
+        .iter()
+        .copied()
+        .find(|r| r.id.eq_ignore_ascii_case(key) || r.name == key)
+}
+
+/// Runs every rule that has a check against the project.
+pub fn run_all(project: &Project) -> Vec<Finding> {
+    let mut out = project.load_findings.clone();
+    for rule in RULES {
+        if let Some(check) = rule.check {
+            check(project, &mut Sink::new(rule, &mut out));
+        }
+    }
+    out.retain(|f| {
+        let rule = find(f.rule).expect("findings come from registered rules");
+        !project.policy.ignores(rule.id, rule.name)
+    });
+    out.sort_by(|a, b| (a.loc, a.rule, &a.message).cmp(&(b.loc, b.rule, &b.message)));
+    out.dedup();
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn ids_and_names_are_unique_and_documented() {
+        let mut ids: Vec<_> = RULES.iter().map(|r| r.id).collect();
+        ids.sort();
+        ids.dedup();
+        assert_eq!(ids.len(), RULES.len(), "duplicate rule ID");
+        let mut names: Vec<_> = RULES.iter().map(|r| r.name).collect();
+        names.sort();
+        names.dedup();
+        assert_eq!(names.len(), RULES.len(), "duplicate rule name");
+        for r in RULES {
+            for (field, text) in [
+                ("summary", r.summary),
+                ("what", r.what),
+                ("why", r.why),
+                ("bad", r.bad),
+                ("good", r.good),
+                ("fix", r.fix),
+            ] {
+                assert!(!text.trim().is_empty(), "{} has no {field}", r.id);
+            }
+            assert!(
+                r.name.chars().all(|c| c.is_ascii_lowercase() || c == '-'),
+                "{} name is not kebab-case",
+                r.id
+            );
+        }
+    }
+}
