@@ -3,6 +3,8 @@
 use super::{Area, Rule};
 use crate::diag::Severity;
 
+pub static RULES: &[&Rule] = &[&YAML_SYNTAX, &UNREADABLE, &NOT_A_MAPPING, &POLICY];
+
 pub static YAML_SYNTAX: Rule = Rule {
     id: "Y001",
     name: "invalid-yaml",
