@@ -100,15 +100,32 @@ fn roundtrip_four_databases(v: Version) {
     }
     // The app stops first, then Litestream (SIGTERM, as `docker stop` does). No extra wait:
     // Litestream's shutdown sync must carry the last batch.
-    drop(conns.drain(..).map(|(t, p, c)| (t, p, c.close())).collect::<Vec<_>>());
+    drop(
+        conns
+            .drain(..)
+            .map(|(t, p, c)| (t, p, c.close()))
+            .collect::<Vec<_>>(),
+    );
     let graceful = rep.stop();
     let log = rep.log_text();
-    assert!(graceful, "Litestream {} ignored SIGTERM for 20 s:\n{log}", v.full());
-    assert!(!log.contains("level=ERROR"), "Litestream {} logged errors:\n{log}", v.full());
+    assert!(
+        graceful,
+        "Litestream {} ignored SIGTERM for 20 s:\n{log}",
+        v.full()
+    );
+    assert!(
+        !log.contains("level=ERROR"),
+        "Litestream {} logged errors:\n{log}",
+        v.full()
+    );
 
     for (file, tier, ..) in DBS {
         let keys = moto.list_keys(BUCKET, &format!("shopfront/{tier}/"));
-        assert!(!keys.is_empty(), "no objects under shopfront/{tier}/ for {}", v.full());
+        assert!(
+            !keys.is_empty(),
+            "no objects under shopfront/{tier}/ for {}",
+            v.full()
+        );
 
         let src = storage.join(file);
         let out = tmp.join(format!("restored-{file}"));
@@ -118,8 +135,19 @@ fn roundtrip_four_databases(v: Version) {
         let want = items(&src);
         let got = items(&out);
         assert_eq!(want.len(), 50 + 6 * 120, "source {file} row count");
-        assert_eq!(got.len(), want.len(), "{file}: restored {} of {} rows ({})", got.len(), want.len(), v.full());
-        assert!(got == want, "{file}: restored rows differ from the source ({})", v.full());
+        assert_eq!(
+            got.len(),
+            want.len(),
+            "{file}: restored {} of {} rows ({})",
+            got.len(),
+            want.len(),
+            v.full()
+        );
+        assert!(
+            got == want,
+            "{file}: restored rows differ from the source ({})",
+            v.full()
+        );
     }
 }
 
@@ -157,7 +185,11 @@ fn point_in_time(v: Version) {
     let config = tmp.join("litestream.yml");
     fs::write(&config, yml).unwrap();
     let mut rep = Replicator::start(v, &config, tmp.path(), tmp.join("replicate.log"));
-    assert!(rep.wait_log(snapshot_marker(v), 1, Duration::from_secs(60)), "no snapshot:\n{}", rep.log_text());
+    assert!(
+        rep.wait_log(snapshot_marker(v), 1, Duration::from_secs(60)),
+        "no snapshot:\n{}",
+        rep.log_text()
+    );
 
     insert_batch(&mut c, "primary", 1, 100);
     // S3 object times have whole-second resolution: keep ≥ 2.5 s on both sides of T.
@@ -173,13 +205,24 @@ fn point_in_time(v: Version) {
     let r = restore(v, &config, &db, &at_t, &["-timestamp", &t], tmp.path());
     assert!(r.success(), "restore -timestamp {t} ({}): {r:?}", v.full());
     assert_eq!(integrity(&at_t), "ok");
-    assert_eq!(batches(&at_t).into_iter().collect::<Vec<_>>(), vec![(1, 100)], "restore at {t} ({})", v.full());
+    assert_eq!(
+        batches(&at_t).into_iter().collect::<Vec<_>>(),
+        vec![(1, 100)],
+        "restore at {t} ({})",
+        v.full()
+    );
 
     let latest = tmp.join("latest.sqlite3");
     let r = restore(v, &config, &db, &latest, &[], tmp.path());
     assert!(r.success(), "restore latest ({}): {r:?}", v.full());
-    assert_eq!(batches(&latest).into_iter().collect::<Vec<_>>(), vec![(1, 100), (2, 100)]);
-    assert!(items(&latest) == items(&db), "latest restore differs from the source");
+    assert_eq!(
+        batches(&latest).into_iter().collect::<Vec<_>>(),
+        vec![(1, 100), (2, 100)]
+    );
+    assert!(
+        items(&latest) == items(&db),
+        "latest restore differs from the source"
+    );
 }
 
 #[test]
@@ -218,7 +261,11 @@ fn shutdown_sync(v: Version, hard_kill: bool) {
     let config = tmp.join("litestream.yml");
     fs::write(&config, yml).unwrap();
     let mut rep = Replicator::start(v, &config, tmp.path(), tmp.join("replicate.log"));
-    assert!(rep.wait_log(snapshot_marker(v), 1, Duration::from_secs(60)), "no snapshot:\n{}", rep.log_text());
+    assert!(
+        rep.wait_log(snapshot_marker(v), 1, Duration::from_secs(60)),
+        "no snapshot:\n{}",
+        rep.log_text()
+    );
     thread::sleep(Duration::from_millis(1500));
     insert_batch(&mut c, "primary", 1, 200);
     thread::sleep(Duration::from_millis(1500));

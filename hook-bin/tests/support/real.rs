@@ -14,11 +14,15 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::thread;
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
-pub const INSTALL_HINT: &str = "run scripts/install-test-deps (it installs Litestream 0.3.13/0.5.17 and moto into .deps/)";
+pub const INSTALL_HINT: &str =
+    "run scripts/install-test-deps (it installs Litestream 0.3.13/0.5.17 and moto into .deps/)";
 
 /// The repository root (the workspace, one level above this crate).
 pub fn repo_root() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).parent().expect("crate has a parent dir").to_path_buf()
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .parent()
+        .expect("crate has a parent dir")
+        .to_path_buf()
 }
 
 pub fn deps_dir() -> PathBuf {
@@ -60,9 +64,16 @@ impl Version {
 
     /// Path of the real binary; panics with the install hint when it is missing.
     pub fn bin(self) -> PathBuf {
-        let p = deps_dir().join("bin").join(format!("litestream-{}", self.full()));
+        let p = deps_dir()
+            .join("bin")
+            .join(format!("litestream-{}", self.full()));
         if !p.exists() {
-            panic!("Litestream {} not found at {}: {}", self.full(), p.display(), INSTALL_HINT);
+            panic!(
+                "Litestream {} not found at {}: {}",
+                self.full(),
+                p.display(),
+                INSTALL_HINT
+            );
         }
         p
     }
@@ -119,7 +130,10 @@ pub struct TempDir {
 
 impl TempDir {
     pub fn new(label: &str) -> TempDir {
-        let nanos = SystemTime::now().duration_since(UNIX_EPOCH).map(|d| d.as_nanos()).unwrap_or(0);
+        let nanos = SystemTime::now()
+            .duration_since(UNIX_EPOCH)
+            .map(|d| d.as_nanos())
+            .unwrap_or(0);
         let n = COUNTER.fetch_add(1, Ordering::SeqCst);
         let path = std::env::temp_dir().join(format!(
             "lsg-{}-{}-{}-{}",
@@ -181,8 +195,12 @@ impl Outcome {
 /// Runs `cmd` to completion with stdin closed and output captured; kills it after `timeout`.
 pub fn run(cmd: &mut Command, timeout: Duration) -> Outcome {
     let start = Instant::now();
-    cmd.stdin(Stdio::null()).stdout(Stdio::piped()).stderr(Stdio::piped());
-    let mut child = cmd.spawn().unwrap_or_else(|e| panic!("spawn {:?}: {e}", cmd));
+    cmd.stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped());
+    let mut child = cmd
+        .spawn()
+        .unwrap_or_else(|e| panic!("spawn {:?}: {e}", cmd));
     let mut out = child.stdout.take().expect("stdout piped");
     let mut err = child.stderr.take().expect("stderr piped");
     let t_out = thread::spawn(move || {
@@ -210,11 +228,21 @@ pub fn run(cmd: &mut Command, timeout: Duration) -> Outcome {
     };
     let stdout = String::from_utf8_lossy(&t_out.join().unwrap_or_default()).into_owned();
     let stderr = String::from_utf8_lossy(&t_err.join().unwrap_or_default()).into_owned();
-    Outcome { status, stdout, stderr, timed_out, elapsed: start.elapsed() }
+    Outcome {
+        status,
+        stdout,
+        stderr,
+        timed_out,
+        elapsed: start.elapsed(),
+    }
 }
 
 /// Polls `f` every `every` until it returns `Some` or `timeout` passes.
-pub fn wait_for<T>(timeout: Duration, every: Duration, mut f: impl FnMut() -> Option<T>) -> Option<T> {
+pub fn wait_for<T>(
+    timeout: Duration,
+    every: Duration,
+    mut f: impl FnMut() -> Option<T>,
+) -> Option<T> {
     let start = Instant::now();
     loop {
         if let Some(v) = f() {
@@ -228,7 +256,12 @@ pub fn wait_for<T>(timeout: Duration, every: Duration, mut f: impl FnMut() -> Op
 }
 
 fn send_signal(pid: u32, sig: &str) {
-    let _ = run(Command::new("kill").arg(format!("-{sig}")).arg(pid.to_string()), Duration::from_secs(5));
+    let _ = run(
+        Command::new("kill")
+            .arg(format!("-{sig}"))
+            .arg(pid.to_string()),
+        Duration::from_secs(5),
+    );
 }
 
 /// A long-running child that is killed (SIGKILL) and reaped when dropped.
@@ -248,8 +281,14 @@ impl Daemon {
             .unwrap_or_else(|e| panic!("open {}: {e}", log.display()));
         let f2 = f.try_clone().expect("clone log handle");
         cmd.stdin(Stdio::null()).stdout(f).stderr(f2);
-        let child = cmd.spawn().unwrap_or_else(|e| panic!("spawn {name} {:?}: {e}", cmd));
-        Daemon { child: Some(child), log, name: name.to_string() }
+        let child = cmd
+            .spawn()
+            .unwrap_or_else(|e| panic!("spawn {name} {:?}: {e}", cmd));
+        Daemon {
+            child: Some(child),
+            log,
+            name: name.to_string(),
+        }
     }
 
     pub fn pid(&self) -> u32 {
@@ -258,7 +297,9 @@ impl Daemon {
 
     /// `Some(status)` once the process has exited.
     pub fn exited(&mut self) -> Option<ExitStatus> {
-        self.child.as_mut().and_then(|c| c.try_wait().ok().flatten())
+        self.child
+            .as_mut()
+            .and_then(|c| c.try_wait().ok().flatten())
     }
 
     pub fn log_text(&self) -> String {
@@ -268,7 +309,9 @@ impl Daemon {
     /// SIGTERM, then wait up to `grace`; SIGKILL after that. Returns the exit status and
     /// whether the process stopped on SIGTERM alone.
     pub fn stop(&mut self, grace: Duration) -> (Option<ExitStatus>, bool) {
-        let Some(mut child) = self.child.take() else { return (None, true) };
+        let Some(mut child) = self.child.take() else {
+            return (None, true);
+        };
         if let Ok(Some(s)) = child.try_wait() {
             return (Some(s), true);
         }
@@ -330,7 +373,10 @@ impl Moto {
             let dir = TempDir::new("moto");
             let port = free_port();
             let mut cmd = Command::new(&bin);
-            cmd.arg("-H").arg("127.0.0.1").arg("-p").arg(port.to_string());
+            cmd.arg("-H")
+                .arg("127.0.0.1")
+                .arg("-p")
+                .arg(port.to_string());
             scrub_aws_env(&mut cmd);
             cmd.env("PYTHONUNBUFFERED", "1");
             let mut daemon = Daemon::spawn("moto_server", cmd, dir.join("moto.log"));
@@ -344,7 +390,11 @@ impl Moto {
                 }
             });
             if ready == Some(true) {
-                return Moto { daemon, port, _dir: dir };
+                return Moto {
+                    daemon,
+                    port,
+                    _dir: dir,
+                };
             }
             last_log = daemon.log_text();
             drop(daemon);
@@ -358,11 +408,22 @@ impl Moto {
 
     /// Creates a bucket with an unsigned `PUT /<bucket>` (moto's server mode accepts it).
     pub fn create_bucket(&self, bucket: &str) {
-        let r = http("127.0.0.1", self.port, "PUT", &format!("/{bucket}"), Duration::from_secs(10))
-            .unwrap_or_else(|e| panic!("PUT /{bucket}: {e}"));
+        let r = http(
+            "127.0.0.1",
+            self.port,
+            "PUT",
+            &format!("/{bucket}"),
+            Duration::from_secs(10),
+        )
+        .unwrap_or_else(|e| panic!("PUT /{bucket}: {e}"));
         assert_eq!(r.status, 200, "create bucket {bucket}: {}", r.body);
-        let list = http("127.0.0.1", self.port, "GET", "/", Duration::from_secs(10)).expect("list buckets");
-        assert!(list.body.contains(&format!("<Name>{bucket}</Name>")), "bucket {bucket} not listed: {}", list.body);
+        let list = http("127.0.0.1", self.port, "GET", "/", Duration::from_secs(10))
+            .expect("list buckets");
+        assert!(
+            list.body.contains(&format!("<Name>{bucket}</Name>")),
+            "bucket {bucket} not listed: {}",
+            list.body
+        );
     }
 
     /// All object keys under `prefix` in `bucket`, sorted, following continuation tokens.
@@ -378,13 +439,21 @@ impl Moto {
                 .unwrap_or_else(|e| panic!("list {bucket}/{prefix}: {e}"));
             assert_eq!(r.status, 200, "list {bucket}: {}", r.body);
             keys.extend(xml_values(&r.body, "Key"));
-            let truncated = xml_values(&r.body, "IsTruncated").first().map(|s| s == "true").unwrap_or(false);
+            let truncated = xml_values(&r.body, "IsTruncated")
+                .first()
+                .map(|s| s == "true")
+                .unwrap_or(false);
             if !truncated {
                 keys.sort();
                 return keys;
             }
-            token = xml_values(&r.body, "NextContinuationToken").into_iter().next();
-            assert!(token.is_some(), "truncated listing without a continuation token");
+            token = xml_values(&r.body, "NextContinuationToken")
+                .into_iter()
+                .next();
+            assert!(
+                token.is_some(),
+                "truncated listing without a continuation token"
+            );
         }
         panic!("listing {bucket}/{prefix} did not end after 1000 pages");
     }
@@ -402,7 +471,9 @@ fn url_encode(s: &str) -> String {
     let mut o = String::new();
     for b in s.bytes() {
         match b {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' | b'/' => o.push(b as char),
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' | b'/' => {
+                o.push(b as char)
+            }
             _ => o.push_str(&format!("%{b:02X}")),
         }
     }
@@ -418,7 +489,12 @@ pub fn xml_values(xml: &str, tag: &str) -> Vec<String> {
     while let Some(i) = rest.find(&open) {
         let after = &rest[i + open.len()..];
         let Some(j) = after.find(&close) else { break };
-        out.push(after[..j].replace("&amp;", "&").replace("&lt;", "<").replace("&gt;", ">"));
+        out.push(
+            after[..j]
+                .replace("&amp;", "&")
+                .replace("&lt;", "<")
+                .replace("&gt;", ">"),
+        );
         rest = &after[j + close.len()..];
     }
     out
@@ -430,20 +506,36 @@ pub struct HttpResponse {
 }
 
 /// A minimal HTTP/1.1 client for loopback only (`Connection: close`, identity or chunked body).
-pub fn http(host: &str, port: u16, method: &str, path: &str, timeout: Duration) -> Result<HttpResponse, String> {
-    assert!(host == "127.0.0.1", "test HTTP goes to loopback only, not {host}");
-    let addr: SocketAddr = format!("{host}:{port}").parse().map_err(|e| format!("{e}"))?;
+pub fn http(
+    host: &str,
+    port: u16,
+    method: &str,
+    path: &str,
+    timeout: Duration,
+) -> Result<HttpResponse, String> {
+    assert!(
+        host == "127.0.0.1",
+        "test HTTP goes to loopback only, not {host}"
+    );
+    let addr: SocketAddr = format!("{host}:{port}")
+        .parse()
+        .map_err(|e| format!("{e}"))?;
     let mut s = TcpStream::connect_timeout(&addr, timeout).map_err(|e| format!("connect: {e}"))?;
-    s.set_read_timeout(Some(timeout)).map_err(|e| e.to_string())?;
-    s.set_write_timeout(Some(timeout)).map_err(|e| e.to_string())?;
+    s.set_read_timeout(Some(timeout))
+        .map_err(|e| e.to_string())?;
+    s.set_write_timeout(Some(timeout))
+        .map_err(|e| e.to_string())?;
     let req = format!(
         "{method} {path} HTTP/1.1\r\nHost: {host}:{port}\r\nContent-Length: 0\r\nConnection: close\r\nUser-Agent: litestream-guard-tests\r\n\r\n"
     );
-    s.write_all(req.as_bytes()).map_err(|e| format!("write: {e}"))?;
+    s.write_all(req.as_bytes())
+        .map_err(|e| format!("write: {e}"))?;
     let mut raw = Vec::new();
     s.read_to_end(&mut raw).map_err(|e| format!("read: {e}"))?;
     let text = String::from_utf8_lossy(&raw).into_owned();
-    let (head, body) = text.split_once("\r\n\r\n").ok_or_else(|| format!("no header end in {text:?}"))?;
+    let (head, body) = text
+        .split_once("\r\n\r\n")
+        .ok_or_else(|| format!("no header end in {text:?}"))?;
     let status: u16 = head
         .lines()
         .next()
@@ -454,7 +546,11 @@ pub fn http(host: &str, port: u16, method: &str, path: &str, timeout: Duration) 
         let l = l.to_ascii_lowercase();
         l.starts_with("transfer-encoding:") && l.contains("chunked")
     });
-    let body = if chunked { dechunk(body)? } else { body.to_string() };
+    let body = if chunked {
+        dechunk(body)?
+    } else {
+        body.to_string()
+    };
     Ok(HttpResponse { status, body })
 }
 
@@ -488,7 +584,10 @@ pub struct Replicator {
 impl Replicator {
     pub fn start(version: Version, config: &Path, cwd: &Path, log: PathBuf) -> Replicator {
         let mut cmd = version.command();
-        cmd.arg("replicate").arg("-config").arg(config).current_dir(cwd);
+        cmd.arg("replicate")
+            .arg("-config")
+            .arg(config)
+            .current_dir(cwd);
         let daemon = Daemon::spawn(&format!("litestream-{}", version.full()), cmd, log);
         Replicator { daemon, version }
     }
@@ -519,7 +618,14 @@ impl Replicator {
 }
 
 /// `litestream restore [extra flags] -config CONFIG -o OUT DB` with a timeout.
-pub fn restore(version: Version, config: &Path, db: &Path, out: &Path, extra: &[&str], cwd: &Path) -> Outcome {
+pub fn restore(
+    version: Version,
+    config: &Path,
+    db: &Path,
+    out: &Path,
+    extra: &[&str],
+    cwd: &Path,
+) -> Outcome {
     let mut cmd = version.command();
     cmd.arg("restore").arg("-config").arg(config);
     for e in extra {
@@ -537,10 +643,19 @@ pub use rusqlite::Connection;
 /// Opens (creating) a database the way Rails does: WAL, synchronous NORMAL, busy timeout 5 s.
 pub fn open_wal(path: &Path) -> Connection {
     let c = Connection::open(path).unwrap_or_else(|e| panic!("open {}: {e}", path.display()));
-    c.busy_timeout(Duration::from_secs(5)).expect("busy_timeout");
-    let mode: String = c.query_row("PRAGMA journal_mode=WAL", [], |r| r.get(0)).expect("journal_mode");
-    assert_eq!(mode.to_ascii_lowercase(), "wal", "{} not in WAL mode", path.display());
-    c.execute_batch("PRAGMA synchronous=NORMAL;").expect("synchronous");
+    c.busy_timeout(Duration::from_secs(5))
+        .expect("busy_timeout");
+    let mode: String = c
+        .query_row("PRAGMA journal_mode=WAL", [], |r| r.get(0))
+        .expect("journal_mode");
+    assert_eq!(
+        mode.to_ascii_lowercase(),
+        "wal",
+        "{} not in WAL mode",
+        path.display()
+    );
+    c.execute_batch("PRAGMA synchronous=NORMAL;")
+        .expect("synchronous");
     c
 }
 
@@ -555,10 +670,15 @@ pub fn create_items(c: &Connection) {
 pub fn insert_batch(c: &mut Connection, label: &str, batch: i64, n: usize) {
     let tx = c.transaction().expect("begin");
     {
-        let mut st = tx.prepare("INSERT INTO items(batch, body) VALUES (?1, ?2)").expect("prepare");
+        let mut st = tx
+            .prepare("INSERT INTO items(batch, body) VALUES (?1, ?2)")
+            .expect("prepare");
         for i in 0..n {
-            st.execute(rusqlite::params![batch, format!("{label}-{batch}-{i}-{}", "x".repeat(i % 50))])
-                .expect("insert");
+            st.execute(rusqlite::params![
+                batch,
+                format!("{label}-{batch}-{i}-{}", "x".repeat(i % 50))
+            ])
+            .expect("insert");
         }
     }
     tx.commit().expect("commit");
@@ -568,7 +688,9 @@ pub fn insert_batch(c: &mut Connection, label: &str, batch: i64, n: usize) {
 pub fn items(path: &Path) -> Vec<(i64, i64, String)> {
     let c = Connection::open_with_flags(path, rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY)
         .unwrap_or_else(|e| panic!("open {}: {e}", path.display()));
-    let mut st = c.prepare("SELECT id, batch, body FROM items ORDER BY id").expect("select");
+    let mut st = c
+        .prepare("SELECT id, batch, body FROM items ORDER BY id")
+        .expect("select");
     let rows = st
         .query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
         .expect("query")
@@ -581,7 +703,8 @@ pub fn items(path: &Path) -> Vec<(i64, i64, String)> {
 pub fn integrity(path: &Path) -> String {
     let c = Connection::open_with_flags(path, rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY)
         .unwrap_or_else(|e| panic!("open {}: {e}", path.display()));
-    c.query_row("PRAGMA integrity_check", [], |r| r.get(0)).expect("integrity_check")
+    c.query_row("PRAGMA integrity_check", [], |r| r.get(0))
+        .expect("integrity_check")
 }
 
 /// Count of rows per batch, for point-in-time assertions.
@@ -595,7 +718,10 @@ pub fn batches(path: &Path) -> BTreeMap<i64, usize> {
 
 /// Current UTC time as RFC 3339 with whole seconds (what `restore -timestamp` takes).
 pub fn rfc3339_now() -> String {
-    let secs = SystemTime::now().duration_since(UNIX_EPOCH).expect("clock").as_secs() as i64;
+    let secs = SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .expect("clock")
+        .as_secs() as i64;
     rfc3339(secs)
 }
 
