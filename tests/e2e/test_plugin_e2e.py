@@ -1,0 +1,283 @@
+"""The plugin inside the real Claude Code CLI, with the mock as the model.
+
+Every test scripts the model's tool calls and then checks what really happened:
+the stream-json events, the requests the mock received, and the files on disk.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from conftest import PLUGIN_NAME, REPO, export_plugin_tree, path_without_cargo
+
+# The primary database's replica block in tests/e2e/fixtures/clean/config/litestream.yml.
+PRIMARY_REPLICA = (
+    "path: production\n"
+    "      endpoint: https://fsn1.your-objectstorage.com\n"
+    "      region: fsn1\n"
+    "      force-path-style: true\n"
+    "      sync-interval: 5s"
+)
+DANGEROUS_RESTORE = 'kamal accessory exec litestream "restore /rails/storage/production.sqlite3"'
+# Step 4 of skills/litestream/references/restore-runbook.md.
+SWAP = (
+    'kamal app exec "mkdir -p storage/pre-restore'
+    " && mv storage/production.sqlite3 storage/production.sqlite3-wal storage/production.sqlite3-shm"
+    " storage/.production.sqlite3-litestream storage/pre-restore/"
+    ' && cp storage/production.sqlite3.restored storage/production.sqlite3"'
+)
+
+
+def read(path: Path) -> dict:
+    return {"tool": "Read", "input": {"file_path": str(path)}}
+
+
+def edit(path: Path, old: str, new: str) -> dict:
+    return {
+        "tool": "Edit",
+        "input": {"file_path": str(path), "old_string": old, "new_string": new, "replace_all": False},
+    }
+
+
+def write(path: Path, content: str) -> dict:
+    return {"tool": "Write", "input": {"file_path": str(path), "content": content}}
+
+
+def bash(command: str) -> dict:
+    return {"tool": "Bash", "input": {"command": command, "description": "e2e step"}}
+
+
+def say(text: str) -> dict:
+    return {"text": text}
+
+
+def kamal_calls(log: Path) -> list[str]:
+    return log.read_text().splitlines() if log.exists() else []
+
+
+def request_for_step(run, step: int) -> dict:
+    """The main-thread request the mock answered with script step `step`."""
+    for r in run.requests:
+        if r.get("main") and r.get("step") == step:
+            return r["body"]
+    raise AssertionError(f"the mock never received step {step}:\n" + run.describe())
+
+
+def tool_result_in_request(body: dict, step: int) -> dict:
+    wanted = f"toolu_e2e_{step:03d}"
+    for message in body.get("messages", []):
+        content = message.get("content")
+        if isinstance(content, list):
+            for block in content:
+                if block.get("type") == "tool_result" and block.get("tool_use_id") == wanted:
+                    return block
+    raise AssertionError(f"no tool_result {wanted} in the request")
+
+
+def flatten(content) -> str:
+    if isinstance(content, list):
+        return "\n".join(c.get("text", "") for c in content if isinstance(c, dict))
+    return str(content)
+
+
+# 1 ------------------------------------------------------------------------------
+
+
+def test_plugin_loads_with_its_components_and_no_hook_errors(claude):
+    run = claude("Say hello.", [say("hello")])
+
+    assert run.returncode == 0, run.describe()
+    init = run.init
+    plugins = {p["name"]: p for p in init["plugins"]}
+    assert PLUGIN_NAME in plugins, init["plugins"]
+    assert Path(plugins[PLUGIN_NAME]["path"]).resolve() == REPO
+    assert plugins[PLUGIN_NAME]["version"] == json.loads((REPO / ".claude-plugin/plugin.json").read_text())["version"]
+    for command in ("litestream-setup", "litestream-restore", "litestream-status"):
+        assert f"{PLUGIN_NAME}:{command}" in init["slash_commands"]
+    assert f"{PLUGIN_NAME}:litestream-setup" in init["agents"]
+    assert f"{PLUGIN_NAME}:litestream" in init["skills"]
+
+    started = [e for e in run.hook_responses() if e.get("hook_event") == "SessionStart"]
+    assert started, "no SessionStart hook ran:\n" + run.describe()
+    run.assert_no_hook_errors()
+    # The binary exists (target/release), so the launcher has nothing to warn about.
+    assert not [m for m in run.system_messages() if "litestream-guard" in m], run.system_messages()
+    assert run.result.get("subtype") == "success", run.describe()
+
+
+# 2 ------------------------------------------------------------------------------
+
+
+def test_edit_that_introduces_an_error_is_denied_with_the_finding(claude, project):
+    config = project / "config" / "litestream.yml"
+    before = config.read_text()
+    assert before.count(PRIMARY_REPLICA) == 1
+
+    run = claude(
+        "Make the primary database sync more often.",
+        [read(config), edit(config, PRIMARY_REPLICA, PRIMARY_REPLICA.replace("5s", "5")), say("done")],
+    )
+
+    assert run.returncode == 0, run.describe()
+    run.assert_no_hook_errors()
+    assert run.tool_result(0).get("is_error") in (False, None), run.result_text(0)
+    denied = run.tool_result(1)
+    assert denied.get("is_error") is True, run.describe()
+    reason = run.result_text(1)
+    assert "litestream.yml" in reason and "sync-interval" in reason, reason
+    assert config.read_text() == before, "the denied edit reached the file"
+
+    # The model got the finding: it is in the next request the mock received.
+    seen = tool_result_in_request(request_for_step(run, 2), 1)
+    assert seen.get("is_error") is True
+    assert "sync-interval" in flatten(seen.get("content"))
+
+
+# 3 ------------------------------------------------------------------------------
+
+
+def test_write_of_a_valid_config_is_allowed_and_lands(claude, project):
+    config = project / "config" / "litestream.yml"
+    new = config.read_text().replace("shopfront-backups", "shopfront-db-backups")
+    new = new.replace("# Litestream 0.5 for shopfront", "# Litestream 0.5 for shopfront, new bucket")
+
+    run = claude("Move the backups to the new bucket.", [read(config), write(config, new), say("done")])
+
+    assert run.returncode == 0, run.describe()
+    run.assert_no_hook_errors()
+    result = run.tool_result(1)
+    assert result.get("is_error") in (False, None), run.result_text(1)
+    assert config.read_text() == new
+    # PostToolUse re-checked the file and had nothing to block.
+    assert "error[" not in flatten(tool_result_in_request(request_for_step(run, 2), 1).get("content"))
+
+
+# 4 ------------------------------------------------------------------------------
+
+
+def test_bash_guard_denies_a_live_restore_and_allows_the_swap_once_stopped(claude, project, kamal_log):
+    run = claude(
+        "Restore the production database from the backup.",
+        [
+            bash(DANGEROUS_RESTORE),  # 0: in place, app running: denied
+            bash(SWAP),  # 1: the swap before anything was stopped: denied
+            bash("kamal app stop"),  # 2
+            bash("kamal accessory stop litestream"),  # 3
+            bash(SWAP),  # 4: now allowed
+            say("done"),
+        ],
+    )
+
+    assert run.returncode == 0, run.describe()
+    run.assert_no_hook_errors()
+    for step in (0, 1):
+        assert run.tool_result(step).get("is_error") is True, f"step {step} ran:\n" + run.describe()
+    assert "restore" in run.result_text(0).lower()
+    for step in (2, 3, 4):
+        assert run.tool_result(step).get("is_error") in (False, None), f"step {step}: " + run.result_text(step)
+    assert "stub kamal: app exec" in run.result_text(4)
+    assert kamal_calls(kamal_log) == [
+        "app stop",
+        "accessory stop litestream",
+        SWAP.split('"', 1)[0].replace("kamal ", "", 1) + SWAP.split('"', 1)[1].rstrip('"'),
+    ], kamal_calls(kamal_log)
+
+
+# 5 ------------------------------------------------------------------------------
+
+
+def test_setup_command_expands_with_its_arguments(claude):
+    run = claude(f"/{PLUGIN_NAME}:litestream-setup hetzner my-bucket", [say("On it.")])
+
+    assert run.returncode == 0, run.describe()
+    body = run.main_requests[0]
+    text = json.dumps(body["messages"], ensure_ascii=False)
+    assert f"/{PLUGIN_NAME}:litestream-setup" in text
+    assert "Requested storage provider: `hetzner`" in text
+    assert "Requested bucket: `my-bucket`" in text
+    assert "All arguments as typed: `hetzner my-bucket`" in text
+    assert "litestream-guard init --provider" in text
+    assert "${CLAUDE_PLUGIN_ROOT}" not in text
+    assert str(REPO / "skills" / "litestream" / "SKILL.md") in text
+
+
+# 6 ------------------------------------------------------------------------------
+
+
+def test_skill_and_agent_are_offered_and_load(claude):
+    agent_prompt = "Audit the Litestream setup of this app."
+    run = claude(
+        "Check my Litestream backups.",
+        [
+            {"tool": "Skill", "input": {"skill": f"{PLUGIN_NAME}:litestream"}},
+            {
+                "tool": "Agent",
+                "input": {
+                    "description": "Audit Litestream setup",
+                    "prompt": agent_prompt,
+                    "subagent_type": f"{PLUGIN_NAME}:litestream-setup",
+                    "run_in_background": False,
+                },
+            },
+            say("done"),
+        ],
+    )
+
+    assert run.returncode == 0, run.describe()
+    first = json.dumps(run.main_requests[0], ensure_ascii=False)
+    assert f"{PLUGIN_NAME}:litestream: This skill should be used when" in first
+    assert f"{PLUGIN_NAME}:litestream-setup: Use this agent to set up Litestream backups" in first
+    # Commands that change files or production are not offered for the model to call by itself.
+    assert f"{PLUGIN_NAME}:litestream-restore:" not in first
+
+    assert run.tool_result(0).get("is_error") in (False, None), run.result_text(0)
+    after_skill = json.dumps(request_for_step(run, 1), ensure_ascii=False)
+    assert "Litestream backups for Rails 8 + Kamal 2" in after_skill  # the SKILL.md body
+
+    sub = [
+        r["body"]
+        for r in run.requests
+        if not r.get("main") and "You set up and audit Litestream backups" in json.dumps(r["body"].get("system", ""))
+    ]
+    assert sub, "the litestream-setup agent never ran:\n" + run.describe()
+    tools = {t["name"] for t in sub[0].get("tools", [])}
+    assert {"Read", "Grep", "Glob", "Edit", "Write", "Bash"} >= tools - {"DeferredToolPlaceholder", "ToolSearch"}, tools
+    assert agent_prompt in json.dumps(sub[0]["messages"])
+    assert run.tool_result(1).get("is_error") in (False, None), run.result_text(1)
+
+
+# 7 ------------------------------------------------------------------------------
+
+
+def test_without_binary_or_cargo_hooks_let_everything_through_and_say_why_once(
+    claude, project, kamal_log, tmp_path
+):
+    plugin = export_plugin_tree(tmp_path / "plugin-no-binary")
+    assert not (plugin / "target").exists()
+    config = project / "config" / "litestream.yml"
+    broken = config.read_text().replace(PRIMARY_REPLICA, PRIMARY_REPLICA.replace("5s", "5"))
+
+    run = claude(
+        "Change the sync interval, then restore.",
+        [
+            read(config),
+            edit(config, PRIMARY_REPLICA, PRIMARY_REPLICA.replace("5s", "5")),
+            bash(DANGEROUS_RESTORE),
+            say("done"),
+        ],
+        plugin_dir=plugin,
+        path=path_without_cargo(tmp_path),
+    )
+
+    assert run.returncode == 0, run.describe()
+    run.assert_no_hook_errors()
+    assert run.tool_result(1).get("is_error") in (False, None), run.result_text(1)
+    assert config.read_text() == broken
+    assert run.tool_result(2).get("is_error") in (False, None), run.result_text(2)
+    assert kamal_calls(kamal_log) == [DANGEROUS_RESTORE.replace("kamal ", "", 1).replace('"', "")]
+
+    notices = [m for m in run.system_messages() if "litestream-guard" in m]
+    assert len(notices) == 1, run.system_messages()
+    assert "cargo was not found" in notices[0]
+    assert "LITESTREAM_GUARD_BIN" in notices[0] and "rustup" in notices[0]
