@@ -5,7 +5,7 @@ use std::path::{Path, PathBuf};
 
 use crate::diag::{Finding, Severity};
 use crate::project::{Overrides, Project};
-use crate::rules;
+use crate::rules::{self, Selection};
 use crate::version::{Chosen, Version};
 
 /// One project's findings, with the file table they point into.
@@ -39,6 +39,7 @@ impl std::error::Error for CheckError {}
 pub fn check_paths(
     paths: &[PathBuf],
     version: Option<Version>,
+    selection: &Selection,
 ) -> Result<Vec<Checked>, CheckError> {
     let mut out = Vec::new();
     let mut files = Vec::new();
@@ -48,7 +49,7 @@ pub fn check_paths(
             if project.files.is_empty() {
                 return Err(CheckError::NothingToCheck(p.clone()));
             }
-            out.push(check_project(project, version));
+            out.push(check_project(project, version, selection));
         } else if p.exists() {
             files.push((p.clone(), p.display().to_string()));
         } else {
@@ -59,14 +60,15 @@ pub fn check_paths(
         out.push(check_project(
             Project::load_files(&files, &Overrides::new()),
             version,
+            selection,
         ));
     }
     Ok(out)
 }
 
-pub fn check_project(mut project: Project, version: Option<Version>) -> Checked {
+pub fn check_project(mut project: Project, version: Option<Version>, selection: &Selection) -> Checked {
     project.choose_version(version);
-    let findings = rules::run_all(&project);
+    let findings = rules::run_all(&project, selection);
     Checked { project, findings }
 }
 
@@ -75,15 +77,13 @@ pub fn check_app_with(root: &Path, overrides: &Overrides) -> Checked {
     check_project(
         Project::load_app(root, &root.display().to_string(), overrides),
         None,
+        &Selection::default(),
     )
 }
 
 impl Checked {
     pub fn errors(&self) -> usize {
-        self.findings
-            .iter()
-            .filter(|f| f.severity == Severity::Error)
-            .count()
+        self.findings.iter().filter(|f| f.severity == Severity::Error).count()
     }
 
     pub fn chosen(&self) -> Option<&Chosen> {

@@ -58,13 +58,7 @@ impl<'a> Sink<'a> {
     }
 
     /// Reports at a severity the rule chooses for this case (e.g. error on one version, warning on another).
-    pub fn report_as(
-        &mut self,
-        severity: Severity,
-        loc: Loc,
-        message: impl Into<String>,
-        help: impl Into<String>,
-    ) {
+    pub fn report_as(&mut self, severity: Severity, loc: Loc, message: impl Into<String>, help: impl Into<String>) {
         self.out.push(Finding {
             rule: self.rule.id,
             severity,

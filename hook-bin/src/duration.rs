@@ -77,13 +77,7 @@ pub fn human(ns: f64) -> String {
     if ns == 0.0 {
         return "0s".into();
     }
-    for (unit, scale) in [
-        ("h", 3600e9),
-        ("m", 60e9),
-        ("s", 1e9),
-        ("ms", 1e6),
-        ("us", 1e3),
-    ] {
+    for (unit, scale) in [("h", 3600e9), ("m", 60e9), ("s", 1e9), ("ms", 1e6), ("us", 1e3)] {
         if ns.abs() >= scale && (ns / scale).fract() == 0.0 {
             return format!("{}{unit}", ns / scale);
         }
@@ -129,10 +123,7 @@ mod tests {
                 hours: Some(168.0)
             })
         );
-        assert!(matches!(
-            parse_go("5 s"),
-            Err(DurationError::UnknownUnit { .. })
-        ));
+        assert!(matches!(parse_go("5 s"), Err(DurationError::UnknownUnit { .. })));
     }
 
     #[test]

@@ -7,14 +7,7 @@ use crate::rules::{Rule, RULES};
 pub fn list() -> String {
     let mut s = String::new();
     for r in RULES.iter() {
-        let _ = writeln!(
-            s,
-            "{:<5} {:<8} {:<34} {}",
-            r.id,
-            r.severity.as_str(),
-            r.name,
-            r.summary
-        );
+        let _ = writeln!(s, "{:<5} {:<8} {:<34} {}", r.id, r.severity.as_str(), r.name, r.summary);
     }
     s
 }

@@ -46,6 +46,12 @@ enum Command {
         /// Which Litestream to check against (auto: from the accessory's image tag).
         #[arg(long = "litestream-version", value_enum, default_value = "auto")]
         litestream_version: LsVersion,
+        /// Run only these rules (IDs or names, comma-separated).
+        #[arg(long, value_delimiter = ',')]
+        select: Vec<String>,
+        /// Skip these rules (IDs or names, comma-separated).
+        #[arg(long, value_delimiter = ',')]
+        ignore: Vec<String>,
     },
     /// List every rule.
     Rules,
@@ -75,12 +81,13 @@ fn main() -> ExitCode {
             paths,
             format,
             litestream_version,
-        } => run_check(paths, format, litestream_version),
+            select,
+            ignore,
+        } => run_check(paths, format, litestream_version, rules::Selection { select, ignore }),
         Command::Rules => print(&explain::list()),
         Command::Explain { rule, markdown } => run_explain(rule, markdown),
         Command::Schema => {
-            let s = serde_json::to_string_pretty(&litestream::schema::schema())
-                .expect("schema serializes");
+            let s = serde_json::to_string_pretty(&litestream::schema::schema()).expect("schema serializes");
             print(&format!("{s}\n"))
         }
         Command::Hook => run_hook(),
@@ -95,7 +102,11 @@ fn print(s: &str) -> ExitCode {
     ExitCode::SUCCESS
 }
 
-fn run_check(paths: Vec<PathBuf>, format: Format, v: LsVersion) -> ExitCode {
+fn run_check(paths: Vec<PathBuf>, format: Format, v: LsVersion, selection: rules::Selection) -> ExitCode {
+    if let Some(k) = selection.unknown().first() {
+        eprintln!("litestream-guard: no rule `{k}`; `litestream-guard rules` lists them");
+        return ExitCode::from(2);
+    }
     let paths = if paths.is_empty() {
         vec![PathBuf::from(".")]
     } else {
@@ -106,7 +117,7 @@ fn run_check(paths: Vec<PathBuf>, format: Format, v: LsVersion) -> ExitCode {
         LsVersion::V05 => Version::parse("0.5"),
         LsVersion::Auto => None,
     };
-    let results = match check::check_paths(&paths, version) {
+    let results = match check::check_paths(&paths, version, &selection) {
         Ok(r) => r,
         Err(e) => {
             eprintln!("litestream-guard: {e}");
@@ -116,8 +127,7 @@ fn run_check(paths: Vec<PathBuf>, format: Format, v: LsVersion) -> ExitCode {
     let out = match format {
         Format::Json => render::json(&results),
         Format::Text => {
-            let color = std::io::stdout().is_terminal()
-                && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty());
+            let color = std::io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty());
             render::text(&results, render::Style { color })
         }
     };

@@ -133,11 +133,7 @@ impl Policy {
                             );
                             continue;
                         };
-                        let idx = p
-                            .tiers
-                            .iter()
-                            .position(|(t, _)| *t == tier)
-                            .expect("all tiers present");
+                        let idx = p.tiers.iter().position(|(t, _)| *t == tier).expect("all tiers present");
                         for ve in te.value.entries().unwrap_or(&[]) {
                             let val = ve.value.as_str().unwrap_or("");
                             let Ok(ns) = parse_go(val).map_err(|_| ()).and_then(|ns| {

@@ -46,9 +46,7 @@ impl FileKind {
             .and_then(Path::file_name)
             .and_then(|p| p.to_str())
             .unwrap_or("");
-        if parent == ".kamal"
-            && (name == "secrets" || name.starts_with("secrets-") || name.starts_with("secrets."))
-        {
+        if parent == ".kamal" && (name == "secrets" || name.starts_with("secrets-") || name.starts_with("secrets.")) {
             return Some(FileKind::Secrets);
         }
         match name {
@@ -136,9 +134,7 @@ impl Project {
         let src = self.files.len() as u16;
         let text = match overrides.get(path) {
             Some(t) => Ok(t.clone()),
-            None => Source::read(path, shown.clone())
-                .map(|s| s.text)
-                .map_err(|(_, p)| p),
+            None => Source::read(path, shown.clone()).map(|s| s.text).map_err(|(_, p)| p),
         };
         let text = match text {
             Ok(t) => t,
@@ -163,16 +159,11 @@ impl Project {
             self.secrets.push(SecretsFile { src, lines });
             return;
         }
-        let loaded = self.parse_yaml(
-            src,
-            matches!(kind, FileKind::Deploy { .. } | FileKind::Database),
-        );
+        let loaded = self.parse_yaml(src, matches!(kind, FileKind::Deploy { .. } | FileKind::Database));
         match kind {
             FileKind::Litestream => self.litestream = Some(loaded),
             FileKind::Deploy { destination: None } => self.deploy = Some(loaded),
-            FileKind::Deploy {
-                destination: Some(d),
-            } => self.destinations.push((d, loaded)),
+            FileKind::Deploy { destination: Some(d) } => self.destinations.push((d, loaded)),
             FileKind::Database => self.database = Some(loaded),
             FileKind::Policy => {
                 let (policy, findings) = Policy::from_tree(loaded.root.as_ref());
@@ -191,10 +182,7 @@ impl Project {
             ..yaml::Options::default()
         };
         match yaml::load(masked.as_deref().unwrap_or(text), &opts) {
-            Ok(Some(root)) if root.entries().is_some() => Loaded {
-                src,
-                root: Some(root),
-            },
+            Ok(Some(root)) if root.entries().is_some() => Loaded { src, root: Some(root) },
             Ok(Some(root)) => {
                 let what = root.describe();
                 self.load_findings.push(input_finding(
@@ -208,10 +196,7 @@ impl Project {
             Ok(None) => {
                 self.load_findings.push(input_finding(
                     crate::rules::input::NOT_A_MAPPING.id,
-                    Loc {
-                        src,
-                        pos: Pos::START,
-                    },
+                    Loc { src, pos: Pos::START },
                     "the file is empty: it holds no YAML document",
                     "Write the configuration into it, or delete the file.",
                 ));
@@ -306,18 +291,11 @@ impl Project {
     }
 
     pub fn chosen_version(&self) -> Version {
-        self.version
-            .as_ref()
-            .map_or(Version::DEFAULT, |c| c.version)
+        self.version.as_ref().map_or(Version::DEFAULT, |c| c.version)
     }
 }
 
-fn list_dir(
-    root: &Path,
-    overrides: &Overrides,
-    dir: &str,
-    keep: impl Fn(&str) -> bool,
-) -> Vec<String> {
+fn list_dir(root: &Path, overrides: &Overrides, dir: &str, keep: impl Fn(&str) -> bool) -> Vec<String> {
     let mut names: Vec<String> = std::fs::read_dir(root.join(dir))
         .into_iter()
         .flatten()
@@ -336,12 +314,7 @@ fn list_dir(
     names.into_iter().map(|n| format!("{dir}/{n}")).collect()
 }
 
-fn input_finding(
-    rule: &'static str,
-    loc: Loc,
-    message: impl Into<String>,
-    help: impl Into<String>,
-) -> Finding {
+fn input_finding(rule: &'static str, loc: Loc, message: impl Into<String>, help: impl Into<String>) -> Finding {
     Finding {
         rule,
         severity: Severity::Error,

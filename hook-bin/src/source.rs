@@ -65,8 +65,7 @@ impl Source {
 
     /// Reads a file, refusing oversized, binary and non-UTF-8 content with a precise position.
     pub fn read(path: &Path, display: String) -> Result<Source, (String, ReadProblem)> {
-        let meta = std::fs::metadata(path)
-            .map_err(|e| (display.clone(), ReadProblem::Io(e.to_string())))?;
+        let meta = std::fs::metadata(path).map_err(|e| (display.clone(), ReadProblem::Io(e.to_string())))?;
         if meta.len() > MAX_CONFIG_BYTES {
             return Err((
                 display,
@@ -76,8 +75,7 @@ impl Source {
                 },
             ));
         }
-        let bytes =
-            std::fs::read(path).map_err(|e| (display.clone(), ReadProblem::Io(e.to_string())))?;
+        let bytes = std::fs::read(path).map_err(|e| (display.clone(), ReadProblem::Io(e.to_string())))?;
         match Source::decode(bytes) {
             Ok(text) => Ok(Source::new(path, display, text)),
             Err(p) => Err((display, p)),
@@ -110,14 +108,8 @@ impl Source {
 fn pos_of_byte(bytes: &[u8], offset: usize) -> Pos {
     let before = &bytes[..offset];
     let line = before.iter().filter(|&&b| b == b'\n').count() + 1;
-    let line_start = before
-        .iter()
-        .rposition(|&b| b == b'\n')
-        .map_or(0, |i| i + 1);
-    let col = String::from_utf8_lossy(&before[line_start..])
-        .chars()
-        .count()
-        + 1;
+    let line_start = before.iter().rposition(|&b| b == b'\n').map_or(0, |i| i + 1);
+    let col = String::from_utf8_lossy(&before[line_start..]).chars().count() + 1;
     Pos { line, col }
 }
 
@@ -131,10 +123,7 @@ impl fmt::Display for ReadProblem {
                     "the file is {bytes} bytes; config files over {limit} bytes are not checked"
                 )
             }
-            ReadProblem::Binary { .. } => write!(
-                f,
-                "the file contains a NUL byte: it is binary, not YAML text"
-            ),
+            ReadProblem::Binary { .. } => write!(f, "the file contains a NUL byte: it is binary, not YAML text"),
             ReadProblem::NotUtf8 { .. } => write!(f, "the file is not valid UTF-8 from here on"),
         }
     }

@@ -39,9 +39,7 @@ fn distance(a: &str, b: &str) -> usize {
     for i in 1..=a.len() {
         for j in 1..=b.len() {
             let cost = usize::from(a[i - 1] != b[j - 1]);
-            d[i][j] = (d[i - 1][j] + 1)
-                .min(d[i][j - 1] + 1)
-                .min(d[i - 1][j - 1] + cost);
+            d[i][j] = (d[i - 1][j] + 1).min(d[i][j - 1] + 1).min(d[i - 1][j - 1] + cost);
             if i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1] {
                 d[i][j] = d[i][j].min(d[i - 2][j - 2] + 1);
             }
@@ -56,13 +54,7 @@ mod tests {
 
     #[test]
     fn typos() {
-        let keys = [
-            "sync-interval",
-            "force-path-style",
-            "retention",
-            "replicas",
-            "replica",
-        ];
+        let keys = ["sync-interval", "force-path-style", "retention", "replicas", "replica"];
         assert_eq!(closest("sync_interval", keys), Some("sync-interval"));
         assert_eq!(closest("force-path-styles", keys), Some("force-path-style"));
         assert_eq!(closest("retension", keys), Some("retention"));

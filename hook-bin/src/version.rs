@@ -135,14 +135,8 @@ mod tests {
             Version::from_image_tag("litestream/litestream:0.5-scratch").map(|v| v.line),
             Some(Line::V05)
         );
-        assert_eq!(
-            Version::from_image_tag("registry:5000/litestream/litestream"),
-            None
-        );
-        assert_eq!(
-            Version::from_image_tag("litestream/litestream:latest"),
-            None
-        );
+        assert_eq!(Version::from_image_tag("registry:5000/litestream/litestream"), None);
+        assert_eq!(Version::from_image_tag("litestream/litestream:latest"), None);
         assert_eq!(Version::from_image_tag("litestream/litestream"), None);
     }
 }

@@ -27,11 +27,7 @@ pub fn answer(ev: &Event) -> Option<String> {
 /// The Rails app a config file belongs to: `<root>/config/x.yml` or `<root>/.kamal/secrets`.
 fn app_root(path: &Path, kind: &FileKind) -> Option<PathBuf> {
     let dir = path.parent()?;
-    let expected = if *kind == FileKind::Secrets {
-        ".kamal"
-    } else {
-        "config"
-    };
+    let expected = if *kind == FileKind::Secrets { ".kamal" } else { "config" };
     (dir.file_name()? == expected)
         .then(|| dir.parent().map(Path::to_path_buf))
         .flatten()
@@ -40,12 +36,9 @@ fn app_root(path: &Path, kind: &FileKind) -> Option<PathBuf> {
 fn load(path: &Path, root: Option<&Path>, overrides: &Overrides) -> Checked {
     let project = match root {
         Some(r) => Project::load_app(r, "", overrides),
-        None => Project::load_files(
-            &[(path.to_path_buf(), path.display().to_string())],
-            overrides,
-        ),
+        None => Project::load_files(&[(path.to_path_buf(), path.display().to_string())], overrides),
     };
-    check_project(project, None)
+    check_project(project, None, &crate::rules::Selection::default())
 }
 
 fn pre(edit: &FileEdit, root: Option<&Path>) -> Option<String> {
@@ -56,40 +49,24 @@ fn pre(edit: &FileEdit, root: Option<&Path>) -> Option<String> {
     let after = load(&edit.path, root, &overrides);
     // Only what the edit introduces blocks it: a fix of one problem must not be refused because
     // another one is still there.
-    let known: HashSet<(&str, &str, &str)> =
-        before.findings.iter().map(|f| key(&before, f)).collect();
+    let known: HashSet<(&str, &str, &str)> = before.findings.iter().map(|f| key(&before, f)).collect();
     let new: Vec<&Finding> = after
         .findings
         .iter()
         .filter(|f| !known.contains(&key(&after, f)))
         .collect();
-    let errors: Vec<&Finding> = new
-        .iter()
-        .copied()
-        .filter(|f| f.severity == Severity::Error)
-        .collect();
+    let errors: Vec<&Finding> = new.iter().copied().filter(|f| f.severity == Severity::Error).collect();
     if !errors.is_empty() {
         return Some(respond::pre_deny(&after, &errors));
     }
-    let notes: Vec<&Finding> = new
-        .into_iter()
-        .filter(|f| f.severity != Severity::Error)
-        .collect();
+    let notes: Vec<&Finding> = new.into_iter().filter(|f| f.severity != Severity::Error).collect();
     (!notes.is_empty()).then(|| respond::pre_context(&after, &notes))
 }
 
 fn post(path: &Path, root: Option<&Path>) -> Option<String> {
     let now = load(path, root, &Overrides::new());
-    let errors: Vec<&Finding> = now
-        .findings
-        .iter()
-        .filter(|f| f.severity == Severity::Error)
-        .collect();
-    let notes: Vec<&Finding> = now
-        .findings
-        .iter()
-        .filter(|f| f.severity != Severity::Error)
-        .collect();
+    let errors: Vec<&Finding> = now.findings.iter().filter(|f| f.severity == Severity::Error).collect();
+    let notes: Vec<&Finding> = now.findings.iter().filter(|f| f.severity != Severity::Error).collect();
     if errors.is_empty() && notes.is_empty() {
         return None;
     }
@@ -98,11 +75,7 @@ fn post(path: &Path, root: Option<&Path>) -> Option<String> {
 
 /// A finding's identity across an edit: positions move, rule, file and message do not.
 fn key<'a>(c: &'a Checked, f: &'a Finding) -> (&'a str, &'a str, &'a str) {
-    (
-        f.rule,
-        c.project.file(f.loc.src).display.as_str(),
-        f.message.as_str(),
-    )
+    (f.rule, c.project.file(f.loc.src).display.as_str(), f.message.as_str())
 }
 
 /// The file's text after the edit, or `None` when Claude Code itself will refuse the edit

@@ -66,8 +66,7 @@ fn s<'a>(v: &'a Value, k: &str) -> Option<&'a str> {
 
 impl Event {
     pub fn parse(input: &[u8]) -> Result<Event, EventError> {
-        let v: Value =
-            serde_json::from_slice(input).map_err(|e| EventError(format!("not JSON: {e}")))?;
+        let v: Value = serde_json::from_slice(input).map_err(|e| EventError(format!("not JSON: {e}")))?;
         if !v.is_object() {
             return Err(EventError("not a JSON object".into()));
         }
@@ -78,9 +77,7 @@ impl Event {
         };
         let input = v.get("tool_input").cloned().unwrap_or(Value::Null);
         let tool = match s(&v, "tool_name") {
-            Some("Bash") => s(&input, "command").map(|c| Tool::Bash {
-                command: c.to_string(),
-            }),
+            Some("Bash") => s(&input, "command").map(|c| Tool::Bash { command: c.to_string() }),
             Some("Write") => match (s(&input, "file_path"), s(&input, "content")) {
                 (Some(p), Some(c)) => Some(Tool::FileEdit(FileEdit {
                     path: p.into(),
@@ -125,9 +122,6 @@ fn replace(v: &Value) -> Option<Replace> {
     Some(Replace {
         old: s(v, "old_string")?.to_string(),
         new: s(v, "new_string")?.to_string(),
-        all: v
-            .get("replace_all")
-            .and_then(Value::as_bool)
-            .unwrap_or(false),
+        all: v.get("replace_all").and_then(Value::as_bool).unwrap_or(false),
     })
 }

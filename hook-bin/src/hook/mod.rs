@@ -38,9 +38,7 @@ impl Answer {
 
 pub fn answer(input: &[u8]) -> Answer {
     if input.len() > MAX_EVENT_BYTES {
-        return Answer::err(format!(
-            "hook event larger than {MAX_EVENT_BYTES} bytes; no opinion"
-        ));
+        return Answer::err(format!("hook event larger than {MAX_EVENT_BYTES} bytes; no opinion"));
     }
     let event = match Event::parse(input) {
         Ok(e) => e,

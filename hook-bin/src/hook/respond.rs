@@ -55,8 +55,7 @@ pub fn pre_context(c: &Checked, notes: &[&Finding]) -> String {
         "litestream-guard: the edit is allowed; it brings these warnings:\n{}",
         list(c, notes)
     );
-    json!({"hookSpecificOutput": {"hookEventName": "PreToolUse", "additionalContext": ctx}})
-        .to_string()
+    json!({"hookSpecificOutput": {"hookEventName": "PreToolUse", "additionalContext": ctx}}).to_string()
 }
 
 pub fn post(c: &Checked, errors: &[&Finding], notes: &[&Finding]) -> String {

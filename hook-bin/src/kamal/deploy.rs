@@ -68,10 +68,7 @@ impl Volume {
     /// True when `path` (absolute, in the container) lies under this mount's target.
     pub fn contains(&self, path: &str) -> bool {
         let t = self.target.trim_end_matches('/');
-        path == t
-            || path
-                .strip_prefix(t)
-                .is_some_and(|rest| rest.starts_with('/'))
+        path == t || path.strip_prefix(t).is_some_and(|rest| rest.starts_with('/'))
     }
 }
 
@@ -138,12 +135,7 @@ pub fn accessory_files(acc: &Node) -> Vec<(&Node, String, String, Option<String>
         if let Some(s) = n.as_str() {
             let mut p = s.splitn(3, ':');
             if let (Some(l), Some(r)) = (p.next(), p.next()) {
-                out.push((
-                    n,
-                    l.to_string(),
-                    r.to_string(),
-                    p.next().map(str::to_string),
-                ));
+                out.push((n, l.to_string(), r.to_string(), p.next().map(str::to_string)));
             }
         } else if let (Some(l), Some(r)) = (
             n.get("local").and_then(Node::as_str),

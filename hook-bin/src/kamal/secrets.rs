@@ -65,14 +65,8 @@ pub fn parse(text: &str) -> Vec<SecretLine> {
             continue;
         }
         let after = &body[eq + 1..];
-        let lead = after
-            .chars()
-            .take_while(|c| *c == ' ' || *c == '\t')
-            .count();
-        let raw = &after[after
-            .char_indices()
-            .nth(lead)
-            .map_or(after.len(), |(i, _)| i)..];
+        let lead = after.chars().take_while(|c| *c == ' ' || *c == '\t').count();
+        let raw = &after[after.char_indices().nth(lead).map_or(after.len(), |(i, _)| i)..];
         let value_col = shift + body[..eq + 1].chars().count() + lead + 1;
         let (value, single_quoted) = match raw.chars().next() {
             Some(q @ ('\'' | '"')) => {
@@ -123,10 +117,7 @@ mod tests {
         let s = parse(
             "# c\nSECRETS=$(kamal secrets fetch --adapter 1password --from V/I KEY)\nA=$(kamal secrets extract A $SECRETS)\nB=$B\nexport C=\"literal\"\nD='$notvar'\nE=${E}\n",
         );
-        let refs: Vec<_> = s
-            .iter()
-            .map(|l| (l.key.as_str(), l.is_reference()))
-            .collect();
+        let refs: Vec<_> = s.iter().map(|l| (l.key.as_str(), l.is_reference())).collect();
         assert_eq!(
             refs,
             vec![

@@ -1,6 +1,7 @@
 //! Litestream's config file: the key table, and views over the YAML tree that rules share.
 
 pub mod keys;
+pub mod s3;
 pub mod schema;
 
 use crate::version::{Line, Version};
@@ -126,12 +127,7 @@ impl<'a> Replica<'a> {
 
     /// The replica type as Litestream decides it: `type`, else the URL scheme, else `file`.
     pub fn kind(&self) -> String {
-        if let Some(t) = self
-            .node
-            .get("type")
-            .and_then(Node::as_str)
-            .filter(|t| !t.is_empty())
-        {
+        if let Some(t) = self.node.get("type").and_then(Node::as_str).filter(|t| !t.is_empty()) {
             return t.to_string();
         }
         if let Some(url) = self.node.get("url").and_then(Node::as_str) {

@@ -55,9 +55,7 @@ fn value_schema(key: &Key) -> Value {
     };
     let mut desc = key.doc.to_string();
     if matches!(key.ty, Ty::Duration { .. }) {
-        desc.push_str(
-            " A Go duration such as `10s` or `720h`; a bare number would mean nanoseconds.",
-        );
+        desc.push_str(" A Go duration such as `10s` or `720h`; a bare number would mean nanoseconds.");
     }
     desc.push_str(&versions);
     v.as_object_mut()

@@ -66,17 +66,44 @@ pub fn find(key: &str) -> Option<&'static Rule> {
         .find(|r| r.id.eq_ignore_ascii_case(key) || r.name == key)
 }
 
-/// Runs every rule that has a check against the project.
-pub fn run_all(project: &Project) -> Vec<Finding> {
+/// Which rules run: all but the ignored ones, or only the selected ones (IDs or names).
+#[derive(Debug, Clone, Default)]
+pub struct Selection {
+    pub select: Vec<String>,
+    pub ignore: Vec<String>,
+}
+
+impl Selection {
+    fn wants(&self, r: &Rule) -> bool {
+        let named = |list: &[String]| list.iter().any(|k| r.id.eq_ignore_ascii_case(k) || r.name == k);
+        (self.select.is_empty() || named(&self.select)) && !named(&self.ignore)
+    }
+
+    /// Names that match no rule, so that a typo in `--select` is not silently "all clear".
+    pub fn unknown(&self) -> Vec<&str> {
+        self.select
+            .iter()
+            .chain(&self.ignore)
+            .filter(|k| find(k).is_none())
+            .map(String::as_str)
+            .collect()
+    }
+}
+
+/// Runs every selected rule that has a check against the project.
+pub fn run_all(project: &Project, selection: &Selection) -> Vec<Finding> {
     let mut out = project.load_findings.clone();
     for rule in RULES.iter() {
         if let Some(check) = rule.check {
-            check(project, &mut Sink::new(rule, &mut out));
+            if selection.wants(rule) {
+                check(project, &mut Sink::new(rule, &mut out));
+            }
         }
     }
     out.retain(|f| {
         let rule = find(f.rule).expect("findings come from registered rules");
-        !project.policy.ignores(rule.id, rule.name)
+        // Problems reading a file are always shown: without the file nothing else was checked.
+        rule.check.is_none() || (selection.wants(rule) && !project.policy.ignores(rule.id, rule.name))
     });
     out.sort_by(|a, b| (a.loc, a.rule, &a.message).cmp(&(b.loc, b.rule, &b.message)));
     out.dedup();

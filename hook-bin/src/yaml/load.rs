@@ -263,18 +263,12 @@ impl Builder {
                 items.push(node);
             }
             Some(Frame::Map {
-                entries,
-                key,
-                size: s,
-                ..
+                entries, key, size: s, ..
             }) => {
                 *s += size;
                 match key.take() {
                     None => *key = Some(node),
-                    Some(k) => entries.push(Entry {
-                        key: k,
-                        value: node,
-                    }),
+                    Some(k) => entries.push(Entry { key: k, value: node }),
                 }
             }
         }
@@ -341,9 +335,7 @@ mod tests {
     #[test]
     fn empty_is_none() {
         assert!(load("", &Options::default()).unwrap().is_none());
-        assert!(load("# only a comment\n", &Options::default())
-            .unwrap()
-            .is_none());
+        assert!(load("# only a comment\n", &Options::default()).unwrap().is_none());
     }
 
     #[test]
@@ -357,7 +349,10 @@ mod tests {
     fn alias_bomb_is_bounded() {
         let mut s = String::from("a0: &a0 [x, x, x, x, x, x, x, x, x, x]\n");
         for i in 1..12 {
-            s.push_str(&format!("a{i}: &a{i} [*a{p}, *a{p}, *a{p}, *a{p}, *a{p}, *a{p}, *a{p}, *a{p}, *a{p}, *a{p}]\n", p = i - 1));
+            s.push_str(&format!(
+                "a{i}: &a{i} [*a{p}, *a{p}, *a{p}, *a{p}, *a{p}, *a{p}, *a{p}, *a{p}, *a{p}, *a{p}]\n",
+                p = i - 1
+            ));
         }
         let e = load(&s, &Options::default()).unwrap_err();
         assert_eq!(e.kind, LoadErrorKind::TooManyNodes);

@@ -77,10 +77,7 @@ impl Node {
 
     /// The last entry with this key, as YAML loaders keep the last of duplicate keys.
     pub fn entry(&self, key: &str) -> Option<&Entry> {
-        self.entries()?
-            .iter()
-            .rev()
-            .find(|e| e.key.as_str() == Some(key))
+        self.entries()?.iter().rev().find(|e| e.key.as_str() == Some(key))
     }
 
     pub fn get(&self, key: &str) -> Option<&Node> {
@@ -110,11 +107,8 @@ impl Node {
             return None;
         }
         match self.as_str()? {
-            "true" | "True" | "TRUE" | "yes" | "Yes" | "YES" | "on" | "On" | "ON" | "y" | "Y" => {
-                Some(true)
-            }
-            "false" | "False" | "FALSE" | "no" | "No" | "NO" | "off" | "Off" | "OFF" | "n"
-            | "N" => Some(false),
+            "true" | "True" | "TRUE" | "yes" | "Yes" | "YES" | "on" | "On" | "ON" | "y" | "Y" => Some(true),
+            "false" | "False" | "FALSE" | "no" | "No" | "NO" | "off" | "Off" | "OFF" | "n" | "N" => Some(false),
             _ => None,
         }
     }

@@ -32,9 +32,7 @@ fn check(p: &Project, out: &mut Sink) {
             if n != 0 {
                 out.report(
                     v.loc(),
-                    format!(
-                        "`{name}: {n}` is a bare number, which Litestream reads as {n} nanoseconds"
-                    ),
+                    format!("`{name}: {n}` is a bare number, which Litestream reads as {n} nanoseconds"),
                     format!("Give it a unit, e.g. `{name}: {n}s` (or `{n}m`, `{n}h`)."),
                 );
             }
@@ -43,10 +41,7 @@ fn check(p: &Project, out: &mut Sink) {
         let Some(text) = v.as_str().filter(|_| v.scalar().is_some()) else {
             out.report(
                 v.loc(),
-                format!(
-                    "`{name}` must be a duration such as `10s`, but it is {}",
-                    v.describe()
-                ),
+                format!("`{name}` must be a duration such as `10s`, but it is {}", v.describe()),
                 "Write a Go duration such as `10s`, `5m` or `720h`.",
             );
             return;
@@ -55,7 +50,9 @@ fn check(p: &Project, out: &mut Sink) {
             Ok(_) => {}
             Err(DurationError::UnknownUnit { unit, hours: Some(h) }) => out.report(
                 v.loc(),
-                format!("`{text}` is not a Go duration: the unit `{unit}` is not supported and Litestream refuses to start"),
+                format!(
+                    "`{text}` is not a Go duration: the unit `{unit}` is not supported and Litestream refuses to start"
+                ),
                 format!("Write it in hours: `{name}: {}`.", hours_literal(h)),
             ),
             Err(_) => out.report(

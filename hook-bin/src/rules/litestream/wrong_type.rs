@@ -34,9 +34,7 @@ fn check(p: &Project, out: &mut Sink) {
             Ty::Str if v.scalar().is_none() => "a single value",
             Ty::StrList if !is_list_of_scalars(v) => "a list of values",
             Ty::Map(_) if v.entries().is_none() => "a mapping of keys",
-            Ty::MapList(_) if !is_list_of_maps(v) => {
-                "a list of mappings (each item starting with `- `)"
-            }
+            Ty::MapList(_) if !is_list_of_maps(v) => "a list of mappings (each item starting with `- `)",
             _ => return,
         };
         out.report(

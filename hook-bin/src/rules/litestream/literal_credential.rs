@@ -1,0 +1,57 @@
+use crate::diag::Sink;
+use crate::litestream::walk;
+use crate::project::Project;
+use crate::rules::{Area, Rule};
+
+pub static RULE: Rule = Rule {
+    id: "L016",
+    name: "literal-credential",
+    severity: crate::diag::Severity::Error,
+    area: Area::Litestream,
+    summary: "An access key, secret key, password or token written into litestream.yml instead of `${VAR}`.",
+    what: "Reports credential keys (`access-key-id`, `secret-access-key`, `account-key`, `password`, `webdav-password`, `sas-token`, `sse-customer-key`, `token`, `seed`) whose value holds no `$` reference. The value is never printed.",
+    why: "litestream.yml is committed to git and uploaded by Kamal to the host with mode 755, where every user can read it. Credentials belong in `.kamal/secrets` and reach the container as environment variables (`env.secret`).",
+    bad: "dbs:\n  - path: /rails/storage/production.sqlite3\n    replica:\n      url: s3://backups/production\n      access-key-id: AKIA…\n      secret-access-key: wJalr…\n",
+    good: "dbs:\n  - path: /rails/storage/production.sqlite3\n    replica:\n      url: s3://backups/production\n      access-key-id: ${LITESTREAM_ACCESS_KEY_ID}\n      secret-access-key: ${LITESTREAM_SECRET_ACCESS_KEY}\n",
+    fix: "Replace the value with `${LITESTREAM_ACCESS_KEY_ID}` / `${LITESTREAM_SECRET_ACCESS_KEY}` (or another variable), list the name under the accessory's `env.secret`, define it in `.kamal/secrets`, and rotate the leaked key.",
+    check: Some(check),
+};
+
+const CREDENTIALS: &[&str] = &[
+    "access-key-id",
+    "secret-access-key",
+    "account-key",
+    "password",
+    "webdav-password",
+    "sas-token",
+    "sse-customer-key",
+    "token",
+    "seed",
+];
+
+fn check(p: &Project, out: &mut Sink) {
+    let Some(root) = p.litestream_root() else { return };
+    walk(root, &mut |_, map| {
+        for e in map.entries().unwrap_or(&[]) {
+            let Some(name) = e.key.as_str().filter(|k| CREDENTIALS.contains(k)) else {
+                continue;
+            };
+            let Some(value) = e.value.as_str().filter(|v| !v.is_empty() && !e.value.is_null()) else {
+                continue;
+            };
+            if value.contains('$') {
+                continue;
+            }
+            let var = match name {
+                "access-key-id" => "LITESTREAM_ACCESS_KEY_ID",
+                "secret-access-key" => "LITESTREAM_SECRET_ACCESS_KEY",
+                _ => "A_SECRET_NAME",
+            };
+            out.report(
+                e.value.loc(),
+                format!("`{name}` holds a literal credential ({} characters, not shown); it ends up in git and world-readable on the host", value.chars().count()),
+                format!("Write `{name}: ${{{var}}}`, add {var} to the accessory's `env.secret` and to .kamal/secrets, and rotate this key."),
+            );
+        }
+    });
+}
