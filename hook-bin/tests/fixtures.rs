@@ -57,10 +57,7 @@ fn run(dir: &Path) -> (String, i32) {
         dir.display(),
         String::from_utf8_lossy(&out.stderr)
     );
-    (
-        String::from_utf8(out.stdout).unwrap(),
-        out.status.code().unwrap(),
-    )
+    (String::from_utf8(out.stdout).unwrap(), out.status.code().unwrap())
 }
 
 #[test]
@@ -77,10 +74,7 @@ fn every_fixture_matches_its_expected_output() {
         }
         let expected = std::fs::read_to_string(&expected_path).unwrap_or_default();
         if got != expected {
-            failures.push(format!(
-                "== {}\n-- expected\n{expected}-- got\n{got}",
-                dir.display()
-            ));
+            failures.push(format!("== {}\n-- expected\n{expected}-- got\n{got}", dir.display()));
         }
     }
     assert!(
@@ -109,24 +103,13 @@ fn every_rule_has_a_fixture_that_triggers_it() {
         let tag = format!("[{id}]");
         let hit = dirs
             .iter()
-            .filter(|d| {
-                d.file_name()
-                    .unwrap()
-                    .to_str()
-                    .unwrap()
-                    .starts_with(&format!("{id}-"))
-            })
-            .any(|d| {
-                std::fs::read_to_string(d.join("expected.out")).is_ok_and(|e| e.contains(&tag))
-            });
+            .filter(|d| d.file_name().unwrap().to_str().unwrap().starts_with(&format!("{id}-")))
+            .any(|d| std::fs::read_to_string(d.join("expected.out")).is_ok_and(|e| e.contains(&tag)));
         if !hit {
             missing.push(id.to_string());
         }
     }
-    assert!(
-        missing.is_empty(),
-        "rules without a triggering fixture: {missing:?}"
-    );
+    assert!(missing.is_empty(), "rules without a triggering fixture: {missing:?}");
 }
 
 /// The clean fixture must stay clean: a check that flags everything would pass the tests above.
@@ -138,10 +121,6 @@ fn clean_fixtures_have_no_findings() {
     {
         let (got, code) = run(&dir);
         assert_eq!(code, 0, "{}: {got}", dir.display());
-        assert!(
-            got.ends_with("no problems found\n"),
-            "{}: {got}",
-            dir.display()
-        );
+        assert!(got.ends_with("no problems found\n"), "{}: {got}", dir.display());
     }
 }
