@@ -99,6 +99,21 @@ class Run:
                     return block
         raise AssertionError(f"no tool_result for {tool_use_id}:\n" + self.describe())
 
+    def permission(self, step: int) -> dict:
+        """How Claude Code decided on tool call `step`: {"decision": "accept"|"reject",
+        "source": "hook"|"config"|...}. A hook deny has source "hook"; in -p mode a
+        hook "ask" ends as a reject with source "config" (nobody to ask)."""
+        tool_use_id = f"toolu_e2e_{step:03d}"
+        for e in self.events:
+            for meta in e.get("tool_result_meta") or []:
+                if meta.get("id") == tool_use_id:
+                    return dict(meta.get("permission_decision") or {}, kind=meta.get("non_execution_kind"))
+        return {}
+
+    def denied_by_hook(self, step: int) -> bool:
+        p = self.permission(step)
+        return p.get("decision") == "reject" and p.get("source") == "hook"
+
     def result_text(self, step: int) -> str:
         content = self.tool_result(step).get("content", "")
         if isinstance(content, list):

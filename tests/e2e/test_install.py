@@ -96,6 +96,6 @@ def test_marketplace_install_in_a_throwaway_home_then_use(claude, home, project,
     # The plugin's bin/ is on the Bash tool's PATH and finds the data build.
     assert run.result_text(0).strip() == f"litestream-guard {version}", run.result_text(0)
     # The hooks of the installed plugin are live.
-    assert run.tool_result(2).get("is_error") is True, run.describe()
+    assert run.tool_result(2).get("is_error") is True and run.denied_by_hook(2), run.describe()
     assert config.read_text() == before
     assert not [m for m in run.system_messages() if "litestream-guard" in m]

@@ -123,7 +123,7 @@ def test_edit_that_introduces_an_error_is_denied_with_the_finding(claude, projec
     run.assert_no_hook_errors()
     assert run.tool_result(0).get("is_error") in (False, None), run.result_text(0)
     denied = run.tool_result(1)
-    assert denied.get("is_error") is True, run.describe()
+    assert denied.get("is_error") is True and run.denied_by_hook(1), run.describe()
     reason = run.result_text(1)
     assert "litestream.yml" in reason and "sync-interval" in reason, reason
     assert config.read_text() == before, "the denied edit reached the file"
@@ -173,9 +173,11 @@ def test_bash_guard_denies_a_live_restore_and_allows_the_swap_once_stopped(claud
     run.assert_no_hook_errors()
     for step in (0, 1):
         assert run.tool_result(step).get("is_error") is True, f"step {step} ran:\n" + run.describe()
+        assert run.denied_by_hook(step), f"step {step} was not denied by the hook: {run.permission(step)}"
     assert "restore" in run.result_text(0).lower()
     for step in (2, 3, 4):
         assert run.tool_result(step).get("is_error") in (False, None), f"step {step}: " + run.result_text(step)
+        assert run.permission(step).get("decision") == "accept", run.permission(step)
     assert "stub kamal: app exec" in run.result_text(4)
     assert kamal_calls(kamal_log) == [
         "app stop",
