@@ -1,5 +1,5 @@
 //! Which Litestream the configuration will run under. The two release lines read the same file
-//! very differently (see docs/litestream-facts.md), so most rules depend on this.
+//! very differently (see docs/rules.md), so most rules depend on this.
 
 use std::fmt;
 

@@ -2,7 +2,7 @@
 //!
 //! This table is the single source for the unknown-key, version, type and duration rules and for
 //! the JSON Schema. Facts: `cmd/litestream/main.go` at v0.3.13 and v0.5.16/17 (see
-//! docs/litestream-facts.md for sources).
+//! docs/rules.md, and docs/measured.md for what we ran).
 
 /// The mapping a key lives in.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]

@@ -1,5 +1,5 @@
 //! What Litestream's S3 client makes of endpoints and URL hosts (s3/replica_client.go at v0.3.13
-//! and v0.5.16; research notes in docs/litestream-facts.md).
+//! and v0.5.16; the rules that use this say why).
 
 use crate::version::Line;
 

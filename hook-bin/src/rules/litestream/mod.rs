@@ -7,6 +7,7 @@ pub mod db_path;
 pub mod destination_missing;
 pub mod dollar_expansion;
 pub mod duplicate_db;
+pub mod duplicate_replica_name;
 pub mod duration;
 pub mod ignored_by_03;
 pub mod literal_credential;
@@ -51,4 +52,5 @@ pub static RULES: &[&Rule] = &[
     &db_path::RULE,
     &wrong_type::RULE,
     &addr::RULE,
+    &duplicate_replica_name::RULE,
 ];
