@@ -238,6 +238,7 @@ def test_skill_and_agent_are_offered_and_load(claude):
     assert run.tool_result(0).get("is_error") in (False, None), run.result_text(0)
     after_skill = json.dumps(request_for_step(run, 1), ensure_ascii=False)
     assert "Litestream backups for Rails 8 + Kamal 2" in after_skill  # the SKILL.md body
+    assert "${LITESTREAM_ACCESS_KEY_ID}" in after_skill  # and its own ${...} text is left alone
 
     sub = [
         r["body"]
