@@ -206,6 +206,17 @@ def test_setup_command_expands_with_its_arguments(claude):
     assert str(REPO / "skills" / "litestream" / "SKILL.md") in text
 
 
+def test_restore_command_reads_database_and_time_and_leaves_missing_ones_visible(claude):
+    run = claude(f"/{PLUGIN_NAME}:litestream-restore primary", [say("On it.")])
+
+    assert run.returncode == 0, run.describe()
+    text = json.dumps(run.main_requests[0]["messages"], ensure_ascii=False)
+    assert "Database to restore: `primary`" in text
+    # No second argument: the placeholder stays, and the prompt says what that means.
+    assert "Point in time: `$1`" in text
+    assert str(REPO / "skills" / "litestream" / "references" / "restore-runbook.md") in text
+
+
 # 6 ------------------------------------------------------------------------------
 
 
