@@ -47,6 +47,17 @@ fn every_rule_explains_itself() {
 }
 
 #[test]
+fn committed_schema_is_current() {
+    let out = Command::new(env!("CARGO_BIN_EXE_litestream-guard")).arg("schema").output().unwrap();
+    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("../docs/litestream.schema.json");
+    if std::env::var_os("UPDATE_DOCS").is_some() {
+        std::fs::write(&path, &out.stdout).unwrap();
+        return;
+    }
+    assert!(std::fs::read(&path).unwrap_or_default() == out.stdout, "docs/litestream.schema.json is stale: run `UPDATE_DOCS=1 cargo test -p litestream-guard --test docs`");
+}
+
+#[test]
 fn schema_is_valid_json_and_knows_the_keys() {
     let out = Command::new(env!("CARGO_BIN_EXE_litestream-guard"))
         .arg("schema")
