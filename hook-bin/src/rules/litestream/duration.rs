@@ -38,6 +38,15 @@ fn check(p: &Project, out: &mut Sink) {
             }
             return;
         }
+        if v.is_float() {
+            let text = v.as_str().unwrap_or("");
+            out.report(
+                v.loc(),
+                format!("`{name}: {text}` is a bare number, which Litestream reads as nanoseconds"),
+                format!("Give it a unit, e.g. `{name}: {text}s`."),
+            );
+            return;
+        }
         let Some(text) = v.as_str().filter(|_| v.scalar().is_some()) else {
             out.report(
                 v.loc(),
