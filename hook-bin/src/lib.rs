@@ -5,6 +5,7 @@ pub mod check;
 pub mod diag;
 pub mod duration;
 pub mod explain;
+pub mod guard;
 pub mod hook;
 pub mod kamal;
 pub mod litestream;

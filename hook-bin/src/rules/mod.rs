@@ -5,6 +5,7 @@
 use crate::diag::{Finding, Severity, Sink};
 use crate::project::Project;
 
+pub mod bash;
 pub mod input;
 pub mod litestream;
 
@@ -56,7 +57,7 @@ pub struct Rule {
 
 /// Every rule, area by area. Each area's module lists its own rules in `RULES`.
 pub static RULES: std::sync::LazyLock<Vec<&'static Rule>> =
-    std::sync::LazyLock::new(|| [input::RULES, litestream::RULES].concat());
+    std::sync::LazyLock::new(|| [input::RULES, litestream::RULES, bash::RULES].concat());
 
 /// Finds a rule by ID (case-insensitive) or by name.
 pub fn find(key: &str) -> Option<&'static Rule> {

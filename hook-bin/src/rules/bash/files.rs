@@ -1,0 +1,18 @@
+//! Deleting, moving, copying onto, truncating or redirecting over live database files.
+
+use crate::diag::Severity;
+use crate::rules::{Area, Rule};
+
+pub static LIVE_FILE_CLOBBERED: Rule = Rule {
+    id: "G004",
+    name: "clobber-live-database-file",
+    severity: Severity::Error,
+    area: Area::Bash,
+    summary: "Deleting, moving, overwriting, truncating or redirecting over a live database, its `-wal`/`-shm`/`-journal`, or its `.<db>-litestream` directory.",
+    what: "Finds `rm`, `unlink`, `shred`, `find -delete`, `mv` (from or onto), `cp`/`install`/`rsync`/`ln -f` onto, `dd of=`, `truncate`, `tee`, shell redirections (`>`, `>>`, `&>`), `sqlite3 DB \".restore …\"`, `.backup`/`VACUUM INTO` onto the same path and `litestream reset`, aimed at a live database file, its sidecars, its Litestream tracking directory, or a directory holding them (recursive deletes), including through the Docker volume's host path (`/var/lib/docker/volumes/<app>_storage/_data/…`). Denies while the app and the Litestream accessory are not known to be stopped.",
+    why: "The `-wal` holds committed transactions that are not yet in the main file: deleting it loses them, and deleting the main file while the app runs leaves the app writing to an unlinked inode. The `.<db>-litestream` directory is Litestream's position in the backup stream; removing it under a running Litestream breaks replication. Any of these while the app runs is data loss.",
+    bad: "kamal app exec \"rm /rails/storage/production.sqlite3-wal\"\n",
+    good: "kamal app stop && kamal accessory stop litestream && \\\n  kamal app exec \"mv /rails/storage/production.sqlite3 /rails/storage/production.sqlite3-wal /rails/storage/production.sqlite3-shm /rails/storage/pre-restore/\"\n",
+    fix: "Stop the app and the Litestream accessory first, and move the database, its `-wal` and its `-shm` together; never delete the `-wal` alone.",
+    check: None,
+};
