@@ -7,6 +7,7 @@ pub mod duration;
 pub mod explain;
 pub mod guard;
 pub mod hook;
+pub mod init;
 pub mod kamal;
 pub mod litestream;
 pub mod policy;

@@ -7,7 +7,7 @@ use std::process::ExitCode;
 
 use clap::{Parser, Subcommand, ValueEnum};
 use litestream_guard::version::Version;
-use litestream_guard::{check, explain, hook, litestream, render, rules};
+use litestream_guard::{check, explain, hook, init, litestream, render, rules};
 
 #[derive(Parser)]
 #[command(
@@ -67,6 +67,35 @@ enum Command {
     Schema,
     /// Answer one Claude Code hook event (JSON on stdin). Always exits 0.
     Hook,
+    /// Write config/litestream.yml, the Kamal `litestream` accessory and the .kamal/secrets entries.
+    Init {
+        /// The Rails app's root (default: the current directory).
+        app_dir: Option<PathBuf>,
+        /// hetzner, b2, digitalocean, aws, r2, minio or custom.
+        #[arg(long)]
+        provider: String,
+        /// The bucket the backups go to (create it first).
+        #[arg(long)]
+        bucket: String,
+        /// The provider's region (defaults: hetzner fsn1, digitalocean nyc3, aws us-east-1; b2 needs it).
+        #[arg(long)]
+        region: Option<String>,
+        /// The S3 endpoint URL (r2, minio and custom need it; the others derive it from the region).
+        #[arg(long)]
+        endpoint: Option<String>,
+        /// Litestream release line: 0.3 or 0.5 (default: the existing accessory's, else 0.5).
+        #[arg(long, value_name = "0.3|0.5")]
+        litestream: Option<String>,
+        /// A folder in the bucket in front of every database's backup path.
+        #[arg(long)]
+        path_prefix: Option<String>,
+        /// Print a unified diff of what would change, and write nothing.
+        #[arg(long)]
+        dry_run: bool,
+        /// Replace a config/litestream.yml that init did not write.
+        #[arg(long)]
+        force: bool,
+    },
 }
 
 fn main() -> ExitCode {
@@ -91,7 +120,51 @@ fn main() -> ExitCode {
             print(&format!("{s}\n"))
         }
         Command::Hook => run_hook(),
+        Command::Init {
+            app_dir,
+            provider,
+            bucket,
+            region,
+            endpoint,
+            litestream,
+            path_prefix,
+            dry_run,
+            force,
+        } => run_init(
+            init::Options {
+                root: app_dir.unwrap_or_else(|| PathBuf::from(".")),
+                provider,
+                bucket,
+                region,
+                endpoint,
+                litestream,
+                path_prefix,
+                force,
+            },
+            dry_run,
+        ),
     }
+}
+
+fn run_init(opts: init::Options, dry_run: bool) -> ExitCode {
+    let plan = match init::plan(&opts) {
+        Ok(p) => p,
+        Err(e) => {
+            eprintln!("litestream-guard init: {e}");
+            return ExitCode::from(2);
+        }
+    };
+    if dry_run {
+        // The diff alone on stdout, so that `init --dry-run > setup.patch` applies with `git apply`.
+        print(&plan.diff());
+        eprint!("{}", plan.summary(true));
+        return ExitCode::SUCCESS;
+    }
+    if let Err(e) = plan.write() {
+        eprintln!("litestream-guard init: {e}");
+        return ExitCode::from(2);
+    }
+    print(&plan.summary(false))
 }
 
 fn print(s: &str) -> ExitCode {
