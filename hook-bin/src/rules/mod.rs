@@ -6,8 +6,11 @@ use crate::diag::{Finding, Severity, Sink};
 use crate::project::Project;
 
 pub mod bash;
+pub mod database;
+pub mod deploy;
 pub mod input;
 pub mod litestream;
+pub mod secrets;
 
 /// What part of the setup a rule is about.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -57,7 +60,7 @@ pub struct Rule {
 
 /// Every rule, area by area. Each area's module lists its own rules in `RULES`.
 pub static RULES: std::sync::LazyLock<Vec<&'static Rule>> =
-    std::sync::LazyLock::new(|| [input::RULES, litestream::RULES, bash::RULES].concat());
+    std::sync::LazyLock::new(|| [input::RULES, litestream::RULES, deploy::RULES, secrets::RULES, database::RULES, bash::RULES].concat());
 
 /// Finds a rule by ID (case-insensitive) or by name.
 pub fn find(key: &str) -> Option<&'static Rule> {
