@@ -1,0 +1,888 @@
+//! What a plain command (wrappers already removed) does to files, to the app and to the
+//! backups: `argv` in, [`Op`]s out. No I/O and no config here: [`super::judge`] decides what the
+//! operations mean for this app.
+
+use super::words::{Arg, DYN};
+use crate::version::{Line, Version};
+
+/// What a file operation does to its path.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Verb {
+    /// `rm`, `unlink`, `shred`: the path is gone afterwards.
+    Delete,
+    /// `mv` source: the path is gone afterwards (moved away).
+    MoveAway,
+    /// `mv`/`cp`/`ln -f`/`rsync`/`dd of=`/`.restore`/`VACUUM INTO` destination: replaced.
+    Onto,
+    /// `>`, `>>`, `tee`, `truncate`: written into or cut.
+    Write,
+    /// `litestream reset DB`: Litestream's tracking state of the database is cleared.
+    Reset,
+}
+
+impl Verb {
+    pub fn removes(self) -> bool {
+        matches!(self, Verb::Delete | Verb::MoveAway)
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FileOp {
+    pub verb: Verb,
+    pub path: Arg,
+    /// Directories go too (`rm -r`, `mv dir`, `find … -delete`).
+    pub recursive: bool,
+    /// For `Onto`: whether `path` is a directory the file lands in (`Some(true)`), a file name
+    /// (`Some(false)`), or unknown (`None`: a directory if one exists there).
+    pub into_dir: Option<bool>,
+    /// For `Onto` into a directory: the name the file gets there.
+    pub name: Option<String>,
+    /// Only names matching this pattern under `path` (`find -name`).
+    pub filter: Option<String>,
+    /// The command, for messages (`rm`, `mv`, `sqlite3 .restore`).
+    pub tool: String,
+}
+
+impl FileOp {
+    fn new(verb: Verb, path: Arg, tool: &str) -> FileOp {
+        FileOp {
+            verb,
+            path,
+            recursive: false,
+            into_dir: None,
+            name: None,
+            filter: None,
+            tool: tool.to_string(),
+        }
+    }
+}
+
+/// Which `litestream` runs the command, as far as the guard knows.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Runner {
+    /// The version from an image tag (accessory or `docker run`).
+    pub version: Option<Version>,
+    /// How to write the command for this runner (`kamal accessory exec litestream "…"`), for
+    /// corrected commands in messages: the text before and after the litestream arguments.
+    pub wrap: Option<(String, String)>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Restore {
+    /// The output: `-o`, or the database path when there is none (`None` for a URL without
+    /// `-o`, which fails before writing anything).
+    pub output: Option<Arg>,
+    pub force: bool,
+    pub dry_run: bool,
+    pub if_not_exists: bool,
+    /// Flags that came after the path (Go ignores them: `too many arguments`).
+    pub late_flags: Vec<String>,
+    /// The command with every flag before the path.
+    pub corrected: Option<String>,
+    /// Flags used (names without dashes).
+    pub flags: Vec<String>,
+    /// The positional argument (database path or replica URL).
+    pub source: Option<Arg>,
+    pub runner: Runner,
+    /// The litestream arguments (after `restore`) as shown.
+    pub shown: String,
+}
+
+/// A change to whether the app or Litestream runs.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Effect {
+    AppStop,
+    AppStart,
+    LitestreamStop,
+    LitestreamStart,
+}
+
+/// Something that removes backups or the volume (G005).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Backup {
+    AccessoryRemove(String),
+    KamalRemove,
+    VolumeRm(Vec<String>),
+    VolumePrune,
+    /// A delete in object storage: tool, target (`s3://bucket/prefix`, `remote:bucket/prefix`,
+    /// `alias/bucket/prefix`) and whether the tool's target names a remote (`rclone`, `mc`).
+    Objects {
+        tool: String,
+        target: String,
+        recursive: bool,
+    },
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Op {
+    File(FileOp),
+    Restore(Restore),
+    Effect(Effect),
+    Backup(Backup),
+    /// The litestream image's entrypoint doubled (`litestream litestream …`) or missing
+    /// (`restore …` through docker exec): the shown command and the corrected one.
+    Entrypoint {
+        shown: String,
+        corrected: String,
+        doubled: bool,
+    },
+    /// `kamal accessory stop|start|… NAME`: whether NAME is the Litestream accessory is for the
+    /// walker to decide (it knows the config).
+    Accessory { start: bool, name: String },
+    /// Text the guard cannot follow (eval of unknown text, an unknown command name).
+    Unresolved(String),
+}
+
+/// The last path segment: `/usr/local/bin/litestream` → `litestream`.
+pub fn base(a: &Arg) -> &str {
+    a.text.rsplit('/').next().unwrap_or(&a.text)
+}
+
+/// Splits `argv` into option words and operands the usual way (`--` ends options). `takes`
+/// names the short and long options that take a value.
+fn operands<'a>(args: &'a [Arg], takes: &[&str]) -> (Vec<&'a Arg>, Vec<&'a str>) {
+    let mut ops = Vec::new();
+    let mut opts = Vec::new();
+    let mut i = 0;
+    let mut ended = false;
+    while i < args.len() {
+        let a = &args[i];
+        let t = a.text.as_str();
+        if ended || !t.starts_with('-') || t == "-" {
+            ops.push(a);
+        } else if t == "--" {
+            ended = true;
+        } else {
+            opts.push(t);
+            let name = t.split('=').next().unwrap_or(t);
+            if !t.contains('=') && takes.contains(&name) {
+                i += 1;
+                if let Some(v) = args.get(i) {
+                    opts.push(&v.text);
+                }
+            }
+        }
+        i += 1;
+    }
+    (ops, opts)
+}
+
+fn has_flag(opts: &[&str], short: char, long: &[&str]) -> bool {
+    opts.iter().any(|o| {
+        if let Some(l) = o.strip_prefix("--") {
+            long.contains(&l.split('=').next().unwrap_or(l))
+        } else if let Some(s) = o.strip_prefix('-') {
+            s.chars().all(|c| c.is_ascii_alphanumeric()) && s.contains(short)
+        } else {
+            false
+        }
+    })
+}
+
+fn opt_value<'a>(args: &'a [Arg], short: &str, long: &str) -> Option<&'a Arg> {
+    let mut it = args.iter();
+    while let Some(a) = it.next() {
+        if a.text == short || a.text == long {
+            return it.next();
+        }
+    }
+    None
+}
+
+/// The operations of one plain command. `argv[0]` may be a path (`/usr/bin/rm`).
+pub fn interpret(argv: &[Arg], runner: &Runner) -> Vec<Op> {
+    let Some(first) = argv.first() else {
+        return Vec::new();
+    };
+    if first.dynamic() {
+        let text: Vec<String> = argv.iter().map(Arg::show).collect();
+        return vec![Op::Unresolved(text.join(" "))];
+    }
+    let args = &argv[1..];
+    match base(first) {
+        "rm" | "unlink" | "shred" | "srm" => delete(base(first), args),
+        "mv" => move_or_copy("mv", args, true),
+        "cp" | "install" => move_or_copy(base(first), args, false),
+        "ln" => link(args),
+        "rsync" => rsync(args),
+        "scp" => scp(args),
+        "dd" => dd(args),
+        "truncate" => truncate(args),
+        "tee" => tee(args),
+        "sqlite3" | "sqlite" => sqlite(args),
+        "litestream" => litestream(argv, runner),
+        "kamal" => kamal(args),
+        "docker" | "podman" => docker(args),
+        "aws" => aws(args),
+        "s3cmd" => s3cmd(args),
+        "rclone" => rclone(args),
+        "mc" => mc(args),
+        "gsutil" => gsutil(args),
+        "gcloud" => gcloud(args),
+        "find" => find(args),
+        _ => Vec::new(),
+    }
+}
+
+fn delete(tool: &str, args: &[Arg]) -> Vec<Op> {
+    let (paths, opts) = operands(args, &["-n", "--iterations", "-s", "--size", "--remove"]);
+    let recursive = has_flag(&opts, 'r', &["recursive"]) || has_flag(&opts, 'R', &[]);
+    paths
+        .into_iter()
+        .map(|p| {
+            let mut op = FileOp::new(Verb::Delete, p.clone(), tool);
+            op.recursive = recursive;
+            Op::File(op)
+        })
+        .collect()
+}
+
+fn move_or_copy(tool: &str, args: &[Arg], is_move: bool) -> Vec<Op> {
+    let takes = [
+        "-t", "--target-directory", "-S", "--suffix", "-m", "--mode", "-o", "--owner", "-g",
+        "--group", "--backup",
+    ];
+    let (paths, opts) = operands(args, &takes);
+    let target_dir = opt_value(args, "-t", "--target-directory").cloned().or_else(|| {
+        opts.iter()
+            .find_map(|o| o.strip_prefix("--target-directory="))
+            .map(Arg::lit)
+    });
+    let no_target_dir = has_flag(&opts, 'T', &["no-target-directory"]);
+    let recursive = is_move || has_flag(&opts, 'r', &["recursive"]) || has_flag(&opts, 'R', &[]) || has_flag(&opts, 'a', &["archive"]);
+    let (sources, dest): (Vec<&Arg>, Arg) = match target_dir {
+        Some(d) => (paths, d),
+        None => match paths.split_last() {
+            Some((d, s)) if !s.is_empty() => (s.to_vec(), (*d).clone()),
+            _ => return Vec::new(),
+        },
+    };
+    let mut out = Vec::new();
+    let into_dir = if no_target_dir {
+        Some(false)
+    } else if sources.len() > 1 || dest.text.ends_with('/') || args.iter().any(|a| a.text == "-t") {
+        Some(true)
+    } else {
+        None
+    };
+    for s in &sources {
+        if is_move {
+            let mut op = FileOp::new(Verb::MoveAway, (*s).clone(), tool);
+            op.recursive = true;
+            out.push(Op::File(op));
+        }
+        let mut onto = FileOp::new(Verb::Onto, dest.clone(), tool);
+        onto.into_dir = into_dir;
+        onto.recursive = recursive;
+        onto.name = Some(base(s).to_string());
+        out.push(Op::File(onto));
+    }
+    out
+}
+
+fn link(args: &[Arg]) -> Vec<Op> {
+    let (paths, opts) = operands(args, &["-t", "--target-directory", "-S", "--suffix"]);
+    if !has_flag(&opts, 'f', &["force"]) {
+        return Vec::new();
+    }
+    match paths.split_last() {
+        Some((d, s)) if !s.is_empty() => s
+            .iter()
+            .map(|src| {
+                let mut op = FileOp::new(Verb::Onto, (*d).clone(), "ln -f");
+                op.name = Some(base(src).to_string());
+                op.into_dir = (s.len() > 1).then_some(true);
+                Op::File(op)
+            })
+            .collect(),
+        _ => Vec::new(),
+    }
+}
+
+fn rsync(args: &[Arg]) -> Vec<Op> {
+    let (paths, opts) = operands(args, &["-e", "--rsh", "--exclude", "--include", "--filter", "-f", "--files-from", "--chown", "--chmod", "-T", "--temp-dir", "--rsync-path", "--backup-dir", "--suffix"]);
+    let Some((dest, sources)) = paths.split_last() else {
+        return Vec::new();
+    };
+    if sources.is_empty() || dest.text.contains(':') {
+        // A remote destination (`host:/path`): the guard does not follow rsync to the server.
+        return Vec::new();
+    }
+    let mut out = Vec::new();
+    let deletes = opts.iter().any(|o| o.starts_with("--delete") || *o == "--remove-source-files");
+    for s in sources {
+        let mut op = FileOp::new(Verb::Onto, (*dest).clone(), "rsync");
+        op.recursive = true;
+        op.into_dir = Some(dest.text.ends_with('/') || !s.text.ends_with('/'));
+        op.name = Some(base(s).to_string());
+        if s.text.ends_with('/') {
+            // `rsync src/ dest`: the contents land in dest itself.
+            op.into_dir = Some(false);
+        }
+        out.push(Op::File(op));
+    }
+    if deletes {
+        let mut op = FileOp::new(Verb::Delete, (*dest).clone(), "rsync --delete");
+        op.recursive = true;
+        out.push(Op::File(op));
+    }
+    out
+}
+
+fn scp(_args: &[Arg]) -> Vec<Op> {
+    // `scp file host:/rails/storage/…` lands on a server path the guard would have to map; a
+    // local destination is a plain copy.
+    let (paths, _) = operands(_args, &["-P", "-i", "-o", "-F", "-c", "-l", "-S", "-J"]);
+    match paths.split_last() {
+        Some((d, s)) if !s.is_empty() && !d.text.contains(':') => {
+            let mut op = FileOp::new(Verb::Onto, (*d).clone(), "scp");
+            op.name = s.first().map(|a| base(a).to_string());
+            Op::File(op).into_vec()
+        }
+        _ => Vec::new(),
+    }
+}
+
+impl Op {
+    fn into_vec(self) -> Vec<Op> {
+        vec![self]
+    }
+}
+
+fn dd(args: &[Arg]) -> Vec<Op> {
+    args.iter()
+        .filter_map(|a| a.text.strip_prefix("of="))
+        .map(|p| {
+            let mut arg = Arg::lit(p);
+            arg.pat = arg.pat.clone();
+            let mut op = FileOp::new(Verb::Onto, arg, "dd of=");
+            op.into_dir = Some(false);
+            Op::File(op)
+        })
+        .collect()
+}
+
+fn truncate(args: &[Arg]) -> Vec<Op> {
+    let (paths, _) = operands(args, &["-s", "--size", "-r", "--reference"]);
+    paths
+        .into_iter()
+        .map(|p| Op::File(FileOp::new(Verb::Write, p.clone(), "truncate")))
+        .collect()
+}
+
+fn tee(args: &[Arg]) -> Vec<Op> {
+    let (paths, _) = operands(args, &["--output-error"]);
+    paths
+        .into_iter()
+        .map(|p| Op::File(FileOp::new(Verb::Write, p.clone(), "tee")))
+        .collect()
+}
+
+/// `sqlite3 [opts] DB [SQL…]`: `.restore` overwrites DB; `.backup FILE`, `.save FILE`,
+/// `.clone FILE` and `VACUUM INTO 'FILE'` write FILE. `stdin` is SQL read from standard input.
+pub fn sqlite(args: &[Arg]) -> Vec<Op> {
+    sqlite_with(args, None)
+}
+
+pub fn sqlite_with(args: &[Arg], stdin: Option<&str>) -> Vec<Op> {
+    let takes = [
+        "-cmd", "-init", "-separator", "-newline", "-nullvalue", "-vfs", "-maxsize", "-mmap",
+        "-pagecache", "-lookaside", "-heap", "-escape", "-A",
+    ];
+    let mut sql: Vec<String> = Vec::new();
+    let mut operands: Vec<&Arg> = Vec::new();
+    let mut i = 0;
+    while i < args.len() {
+        let t = args[i].text.as_str();
+        if t.starts_with('-') && operands.is_empty() {
+            let name = t.trim_start_matches('-');
+            if takes.iter().any(|k| k.trim_start_matches('-') == name) {
+                if name == "cmd" {
+                    if let Some(v) = args.get(i + 1) {
+                        sql.push(v.text.clone());
+                    }
+                }
+                i += 1;
+            }
+        } else {
+            operands.push(&args[i]);
+        }
+        i += 1;
+    }
+    let db = operands.first().copied();
+    sql.extend(operands.iter().skip(1).map(|a| a.text.clone()));
+    if let Some(s) = stdin {
+        sql.push(s.to_string());
+    }
+    let mut out = Vec::new();
+    for text in &sql {
+        for stmt in text.split(['\n', ';']) {
+            let s = stmt.trim();
+            let lower = s.to_ascii_lowercase();
+            let mut words = s.split_whitespace();
+            match words.next() {
+                Some(".restore") => {
+                    if let Some(db) = db {
+                        let mut op = FileOp::new(Verb::Onto, db.clone(), "sqlite3 .restore");
+                        op.into_dir = Some(false);
+                        out.push(Op::File(op));
+                    }
+                }
+                Some(".backup") | Some(".save") | Some(".clone") => {
+                    let rest: Vec<&str> = words.filter(|w| !w.starts_with("--")).collect();
+                    if let Some(file) = rest.last() {
+                        let mut op = FileOp::new(Verb::Onto, Arg::lit(unquote_sql(file)), "sqlite3 .backup");
+                        op.into_dir = Some(false);
+                        out.push(Op::File(op));
+                    }
+                }
+                _ => {
+                    if lower.starts_with("vacuum") {
+                        if let Some(pos) = lower.find(" into ") {
+                            let file = s[pos + 6..].trim();
+                            let mut op = FileOp::new(Verb::Onto, Arg::lit(unquote_sql(file)), "VACUUM INTO");
+                            op.into_dir = Some(false);
+                            out.push(Op::File(op));
+                        }
+                    }
+                }
+            }
+        }
+    }
+    out
+}
+
+fn unquote_sql(s: &str) -> &str {
+    let s = s.trim().trim_end_matches(';').trim();
+    s.strip_prefix('\'')
+        .and_then(|x| x.strip_suffix('\''))
+        .or_else(|| s.strip_prefix('"').and_then(|x| x.strip_suffix('"')))
+        .unwrap_or(s)
+}
+
+/// Restore flags: which take a value, which line has them, from which 0.5 patch.
+const VALUE_FLAGS: [&str; 10] = [
+    "config", "o", "replica", "generation", "index", "timestamp", "parallelism", "txid",
+    "follow-interval", "integrity-check",
+];
+pub const ONLY_V03: [&str; 3] = ["replica", "generation", "index"];
+/// 0.5-only flags with the patch that added them.
+pub const SINCE_V05: [(&str, u32); 7] = [
+    ("txid", 0),
+    ("f", 9),
+    ("follow-interval", 9),
+    ("integrity-check", 10),
+    ("dry-run", 12),
+    ("force", 12),
+    ("json", 12),
+];
+
+fn litestream(argv: &[Arg], runner: &Runner) -> Vec<Op> {
+    let args = &argv[1..];
+    let Some(sub) = args.first() else {
+        return Vec::new();
+    };
+    match sub.text.as_str() {
+        "restore" => restore(&args[1..], runner),
+        "reset" => {
+            let (paths, opts) = operands(&args[1..], &["-config"]);
+            if opts.iter().any(|o| o.trim_start_matches('-') == "dry-run") {
+                return Vec::new();
+            }
+            paths
+                .into_iter()
+                .map(|p| Op::File(FileOp::new(Verb::Reset, p.clone(), "litestream reset")))
+                .collect()
+        }
+        _ => Vec::new(),
+    }
+}
+
+fn restore(args: &[Arg], runner: &Runner) -> Vec<Op> {
+    let mut r = Restore {
+        output: None,
+        force: false,
+        dry_run: false,
+        if_not_exists: false,
+        late_flags: Vec::new(),
+        corrected: None,
+        flags: Vec::new(),
+        source: None,
+        runner: runner.clone(),
+        shown: args.iter().map(Arg::show).collect::<Vec<_>>().join(" "),
+    };
+    // Flags as Go reads them: up to the first positional argument. Flags after it are kept
+    // apart (Go would refuse the command) and evaluated as if they were in the right place.
+    let mut flags: Vec<(String, Option<Arg>, Vec<Arg>)> = Vec::new();
+    let mut positional: Vec<Arg> = Vec::new();
+    let mut i = 0;
+    let mut ended = false;
+    while i < args.len() {
+        let a = &args[i];
+        let t = a.text.as_str();
+        if !ended && t == "--" {
+            ended = true;
+            i += 1;
+            continue;
+        }
+        if !ended && t.starts_with('-') && t.len() > 1 {
+            let body = t.trim_start_matches('-');
+            let (name, inline) = match body.split_once('=') {
+                Some((n, v)) => (n.to_string(), Some(Arg::lit(v))),
+                None => (body.to_string(), None),
+            };
+            let mut words = vec![a.clone()];
+            let value = if inline.is_none() && VALUE_FLAGS.contains(&name.as_str()) {
+                i += 1;
+                let v = args.get(i).cloned();
+                if let Some(v) = &v {
+                    words.push(v.clone());
+                }
+                v
+            } else {
+                inline
+            };
+            if !positional.is_empty() {
+                r.late_flags.push(t.to_string());
+            }
+            flags.push((name, value, words));
+        } else {
+            positional.push(a.clone());
+        }
+        i += 1;
+    }
+    for (name, value, _) in &flags {
+        let on = |v: &Option<Arg>| v.as_ref().is_none_or(|v| v.text != "false");
+        match name.as_str() {
+            "o" => r.output = value.clone(),
+            "force" => r.force = on(value),
+            "dry-run" => r.dry_run = on(value),
+            "if-db-not-exists" => r.if_not_exists = on(value),
+            _ => {}
+        }
+        r.flags.push(name.clone());
+    }
+    r.source = positional.first().cloned();
+    if r.output.is_none() {
+        r.output = r
+            .source
+            .clone()
+            .filter(|s| !s.text.contains("://"));
+    }
+    if !r.late_flags.is_empty() {
+        let mut words: Vec<String> = vec!["restore".into()];
+        for (_, _, w) in &flags {
+            words.extend(w.iter().map(|a| quote(&a.show())));
+        }
+        words.extend(positional.iter().map(|a| quote(&a.show())));
+        r.corrected = Some(words.join(" "));
+    }
+    vec![Op::Restore(r)]
+}
+
+/// Shell-quotes a word for a corrected command (only when needed).
+pub fn quote(s: &str) -> String {
+    if !s.is_empty()
+        && s.chars()
+            .all(|c| c.is_ascii_alphanumeric() || "-_./:=@%+,".contains(c))
+    {
+        s.to_string()
+    } else {
+        format!("'{}'", s.replace('\'', "'\\''"))
+    }
+}
+
+/// The flags of `r` that `v` does not have: `(flag, why)`.
+pub fn wrong_version_flags(r: &Restore, v: Version) -> Vec<(String, String)> {
+    let mut out = Vec::new();
+    for f in &r.flags {
+        match v.line {
+            Line::V05 => {
+                if ONLY_V03.contains(&f.as_str()) {
+                    out.push((f.clone(), format!("`-{f}` exists only in Litestream 0.3")));
+                } else if let Some((_, since)) = SINCE_V05.iter().find(|(n, _)| n == f) {
+                    if *since > 0 && v.v05_before(*since) {
+                        out.push((f.clone(), format!("`-{f}` needs Litestream 0.5.{since}+, the image is {v}")));
+                    }
+                }
+            }
+            Line::V03 => {
+                if SINCE_V05.iter().any(|(n, _)| n == f) {
+                    out.push((f.clone(), format!("`-{f}` exists only in Litestream 0.5")));
+                }
+            }
+        }
+    }
+    out
+}
+
+/// Kamal subcommands other than `exec` (which the walker unwraps).
+fn kamal(args: &[Arg]) -> Vec<Op> {
+    let takes = [
+        "-d", "--destination", "-c", "--config-file", "-h", "--hosts", "-r", "--roles",
+        "--version", "-e", "--env",
+    ];
+    let (words, opts) = operands(args, &takes);
+    let w: Vec<&str> = words.iter().map(|a| a.text.as_str()).collect();
+    let _ = opts;
+    match w.as_slice() {
+        ["app", "stop", ..] | ["app", "remove", ..] => vec![Op::Effect(Effect::AppStop)],
+        ["app", "boot" | "start", ..] | ["deploy", ..] | ["redeploy", ..] | ["rollback", ..] => {
+            vec![Op::Effect(Effect::AppStart)]
+        }
+        ["setup", ..] => vec![
+            Op::Effect(Effect::AppStart),
+            Op::Effect(Effect::LitestreamStart),
+        ],
+        ["accessory", "stop", names @ ..] => names.iter().map(|n| accessory(n, false)).collect(),
+        ["accessory", "boot" | "start" | "reboot" | "restart", names @ ..] => {
+            names.iter().map(|n| accessory(n, true)).collect()
+        }
+        ["accessory", "remove", names @ ..] => {
+            let mut out: Vec<Op> = names
+                .iter()
+                .map(|n| Op::Backup(Backup::AccessoryRemove((*n).to_string())))
+                .collect();
+            out.extend(names.iter().map(|n| accessory(n, false)));
+            out
+        }
+        ["remove", ..] => vec![
+            Op::Backup(Backup::KamalRemove),
+            Op::Effect(Effect::AppStop),
+            Op::Effect(Effect::LitestreamStop),
+        ],
+        _ => Vec::new(),
+    }
+}
+
+fn accessory(name: &str, start: bool) -> Op {
+    Op::Accessory {
+        start,
+        name: name.to_string(),
+    }
+}
+
+fn docker(args: &[Arg]) -> Vec<Op> {
+    let w: Vec<&str> = args.iter().map(|a| a.text.as_str()).collect();
+    match w.as_slice() {
+        ["volume", "rm" | "remove", rest @ ..] => {
+            let names: Vec<String> = rest
+                .iter()
+                .filter(|n| !n.starts_with('-'))
+                .map(|n| n.to_string())
+                .collect();
+            vec![Op::Backup(Backup::VolumeRm(names))]
+        }
+        ["volume", "prune", ..] => vec![Op::Backup(Backup::VolumePrune)],
+        ["system", "prune", rest @ ..] if rest.contains(&"--volumes") => {
+            vec![Op::Backup(Backup::VolumePrune)]
+        }
+        ["cp", rest @ ..] => {
+            let (paths, _) = operands(&args[1..], &[]);
+            let _ = rest;
+            match paths.as_slice() {
+                [_, dest] if !dest.text.contains(':') => {
+                    let mut op = FileOp::new(Verb::Onto, (*dest).clone(), "docker cp");
+                    op.recursive = true;
+                    Op::File(op).into_vec()
+                }
+                _ => Vec::new(),
+            }
+        }
+        _ => Vec::new(),
+    }
+}
+
+fn objects(tool: &str, target: &Arg, recursive: bool) -> Op {
+    Op::Backup(Backup::Objects {
+        tool: tool.to_string(),
+        target: target.text.clone(),
+        recursive,
+    })
+}
+
+fn aws(args: &[Arg]) -> Vec<Op> {
+    let (words, opts) = operands(args, &["--profile", "--region", "--endpoint-url", "--exclude", "--include", "--output", "--query"]);
+    let w: Vec<&str> = words.iter().map(|a| a.text.as_str()).collect();
+    let recursive = opts.contains(&"--recursive");
+    match w.as_slice() {
+        ["s3", "rm", ..] => words[2..]
+            .iter()
+            .map(|t| objects("aws s3 rm", t, recursive))
+            .collect(),
+        ["s3", "rb", ..] if opts.contains(&"--force") => words[2..]
+            .iter()
+            .map(|t| objects("aws s3 rb --force", t, true))
+            .collect(),
+        _ => Vec::new(),
+    }
+}
+
+fn s3cmd(args: &[Arg]) -> Vec<Op> {
+    let (words, opts) = operands(args, &["-c", "--config", "--exclude", "--include"]);
+    let recursive = has_flag(&opts, 'r', &["recursive"]);
+    match words.split_first() {
+        Some((cmd, targets)) if matches!(cmd.text.as_str(), "del" | "rm") => targets
+            .iter()
+            .map(|t| objects("s3cmd del", t, recursive))
+            .collect(),
+        Some((cmd, targets)) if cmd.text == "rb" => targets
+            .iter()
+            .map(|t| objects("s3cmd rb", t, true))
+            .collect(),
+        _ => Vec::new(),
+    }
+}
+
+fn rclone(args: &[Arg]) -> Vec<Op> {
+    let (words, _) = operands(args, &["--config", "--include", "--exclude", "--filter", "--min-age", "--max-age"]);
+    match words.split_first() {
+        Some((cmd, targets)) if matches!(cmd.text.as_str(), "purge" | "delete" | "deletefile" | "rmdirs") => targets
+            .iter()
+            .map(|t| objects(&format!("rclone {}", cmd.text), t, cmd.text != "deletefile"))
+            .collect(),
+        _ => Vec::new(),
+    }
+}
+
+fn mc(args: &[Arg]) -> Vec<Op> {
+    let (words, opts) = operands(args, &["--config-dir", "-C", "--older-than", "--newer-than"]);
+    let recursive = opts.iter().any(|o| *o == "--recursive" || *o == "-r");
+    match words.split_first() {
+        Some((cmd, targets)) if matches!(cmd.text.as_str(), "rm" | "rb") => targets
+            .iter()
+            .map(|t| objects(&format!("mc {}", cmd.text), t, recursive || cmd.text == "rb"))
+            .collect(),
+        _ => Vec::new(),
+    }
+}
+
+fn gsutil(args: &[Arg]) -> Vec<Op> {
+    let (words, opts) = operands(args, &["-o", "-h"]);
+    let recursive = has_flag(&opts, 'r', &[]) || has_flag(&opts, 'R', &[]);
+    match words.split_first() {
+        Some((cmd, targets)) if cmd.text == "rm" => targets
+            .iter()
+            .map(|t| objects("gsutil rm", t, recursive))
+            .collect(),
+        _ => Vec::new(),
+    }
+}
+
+fn gcloud(args: &[Arg]) -> Vec<Op> {
+    let (words, opts) = operands(args, &["--project"]);
+    let w: Vec<&str> = words.iter().map(|a| a.text.as_str()).collect();
+    let recursive = opts.iter().any(|o| *o == "--recursive" || *o == "-r");
+    match w.as_slice() {
+        ["storage", "rm", ..] => words[2..]
+            .iter()
+            .map(|t| objects("gcloud storage rm", t, recursive))
+            .collect(),
+        _ => Vec::new(),
+    }
+}
+
+/// `find ROOT… [-name PAT] -delete` and `-exec rm …`.
+fn find(args: &[Arg]) -> Vec<Op> {
+    let mut roots = Vec::new();
+    let mut i = 0;
+    while i < args.len() && !args[i].text.starts_with('-') && !args[i].text.starts_with('(') && args[i].text != "!" {
+        roots.push(args[i].clone());
+        i += 1;
+    }
+    let rest = &args[i..];
+    let deletes = rest.iter().any(|a| a.text == "-delete")
+        || rest.windows(2).any(|w| {
+            matches!(w[0].text.as_str(), "-exec" | "-execdir" | "-ok" | "-okdir")
+                && matches!(base(&w[1]), "rm" | "unlink" | "shred")
+        });
+    if !deletes {
+        return Vec::new();
+    }
+    let filter = rest
+        .windows(2)
+        .find(|w| matches!(w[0].text.as_str(), "-name" | "-iname"))
+        .map(|w| w[1].text.clone());
+    if roots.is_empty() {
+        roots.push(Arg::lit("."));
+    }
+    roots
+        .into_iter()
+        .map(|r| {
+            let mut op = FileOp::new(Verb::Delete, r, "find -delete");
+            op.recursive = true;
+            op.filter = filter.clone();
+            Op::File(op)
+        })
+        .collect()
+}
+
+/// True when a text mentions a restore or a database file: the trigger for asking about text
+/// the guard cannot follow.
+pub fn mentions_database(text: &str) -> bool {
+    let t = text.to_ascii_lowercase();
+    ["restore", ".sqlite", "-wal", "-shm", "-journal", "-litestream", ".db"]
+        .iter()
+        .any(|k| t.contains(k))
+        || t.contains(DYN) && t.contains("storage")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn argv(s: &str) -> Vec<Arg> {
+        s.split_whitespace().map(Arg::lit).collect()
+    }
+
+    fn restore_of(s: &str) -> Restore {
+        match interpret(&argv(s), &Runner::default()).pop() {
+            Some(Op::Restore(r)) => r,
+            other => panic!("{other:?}"),
+        }
+    }
+
+    #[test]
+    fn restores() {
+        let r = restore_of("litestream restore -o /x/new.sqlite3 -timestamp 2024-01-01T00:00:00Z /rails/storage/p.sqlite3");
+        assert_eq!(r.output.unwrap().text, "/x/new.sqlite3");
+        assert!(r.late_flags.is_empty());
+        let r = restore_of("/usr/local/bin/litestream restore /rails/storage/p.sqlite3");
+        assert_eq!(r.output.unwrap().text, "/rails/storage/p.sqlite3");
+        let r = restore_of("litestream restore /rails/storage/p.sqlite3 -o /x/new.sqlite3");
+        assert_eq!(r.late_flags, ["-o"]);
+        assert_eq!(r.corrected.as_deref(), Some("restore -o /x/new.sqlite3 /rails/storage/p.sqlite3"));
+        assert_eq!(r.output.unwrap().text, "/x/new.sqlite3");
+        let r = restore_of("litestream restore --force=true s3://b/p");
+        assert!(r.force && r.output.is_none());
+        let r = restore_of("litestream restore -generation abc -o /n /p");
+        assert_eq!(wrong_version_flags(&r, Version::parse("0.5.17").unwrap()).len(), 1);
+        let r = restore_of("litestream restore -force -o /n /p");
+        assert_eq!(wrong_version_flags(&r, Version::parse("0.5.11").unwrap()).len(), 1);
+        assert!(wrong_version_flags(&r, Version::parse("0.5.12").unwrap()).is_empty());
+    }
+
+    #[test]
+    fn files() {
+        let ops = interpret(&argv("mv a.sqlite3 a.sqlite3-wal old/"), &Runner::default());
+        assert_eq!(ops.len(), 4);
+        let ops = interpret(&argv("sqlite3 /x/live.db .restore"), &Runner::default());
+        assert!(matches!(&ops[0], Op::File(f) if f.verb == Verb::Onto && f.path.text == "/x/live.db"));
+        let ops = sqlite_with(&argv("/x/old.db"), Some("VACUUM INTO '/x/live.db';"));
+        assert!(matches!(&ops[0], Op::File(f) if f.path.text == "/x/live.db"));
+        assert!(interpret(&argv("ln -s a b"), &Runner::default()).is_empty());
+        let ops = interpret(&argv("find /rails/storage -name *-wal -delete"), &Runner::default());
+        assert!(matches!(&ops[0], Op::File(f) if f.filter.as_deref() == Some("*-wal")));
+        assert!(interpret(&argv("find /rails/storage -name *.sqlite3"), &Runner::default()).is_empty());
+    }
+
+    #[test]
+    fn backups_and_effects() {
+        assert_eq!(interpret(&argv("kamal app stop -d production"), &Runner::default()), [Op::Effect(Effect::AppStop)]);
+        let ops = interpret(&argv("kamal accessory stop litestream"), &Runner::default());
+        assert_eq!(ops, [Op::Accessory { start: false, name: "litestream".into() }]);
+        let ops = interpret(&argv("aws s3 rm --recursive s3://b/p"), &Runner::default());
+        assert!(matches!(&ops[0], Op::Backup(Backup::Objects { recursive: true, .. })));
+        assert!(interpret(&argv("aws s3 ls s3://b/p"), &Runner::default()).is_empty());
+    }
+}
