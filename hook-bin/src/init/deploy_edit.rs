@@ -117,6 +117,21 @@ pub fn differences(acc: &Node, want: &Desired) -> Vec<String> {
             d.push(format!("env.secret does not list {v}"));
         }
     }
+    let env = acc.get("env");
+    let clear = env
+        .and_then(|e| e.get("clear"))
+        .or(env.filter(|e| e.get("secret").is_none() && e.get("clear").is_none()));
+    for e in clear.and_then(Node::entries).unwrap_or(&[]) {
+        if let Some(k) = e
+            .key
+            .as_str()
+            .filter(|k| k.starts_with("LITESTREAM_") || k.starts_with("AWS_"))
+        {
+            d.push(format!(
+                "env.clear sets {k}, which `docker inspect` shows; it belongs in env.secret"
+            ));
+        }
+    }
     d
 }
 
@@ -564,10 +579,7 @@ fn replace(
         }
     }
     if !reasons.is_empty() {
-        let mut all: Vec<String> = diffs
-            .iter()
-            .map(|d| format!("differs from what init writes: {d}"))
-            .collect();
+        let mut all = vec![format!("it differs from what init writes: {}", diffs.join("; "))];
         all.extend(reasons);
         return Err(conflict(all));
     }

@@ -71,7 +71,7 @@ impl fmt::Display for InitError {
             ),
             InitError::ForeignLitestreamYml { file } => write!(
                 f,
-                "{file} exists and was not written by init; nothing was written. Run with --dry-run to see what init would write, then pass --force to replace the file (or move it aside)"
+                "{file} exists and was not written by init; nothing was written. `init --dry-run` shows what init would write instead; pass --force to replace the file (or move it aside)"
             ),
             InitError::CheckFailed { findings } => {
                 writeln!(

@@ -55,6 +55,9 @@ pub struct Plan {
     pub changes: Vec<Change>,
     /// One line per file: what happens to it.
     pub actions: Vec<String>,
+    /// Set when config/litestream.yml exists, was not written by init, and --force was not
+    /// given: `write` refuses.
+    pub blocked: bool,
     pub notes: Vec<String>,
 }
 
@@ -127,23 +130,18 @@ pub fn plan(opts: &Options) -> Result<Plan, InitError> {
     };
     let ls_text = litestream_yml::render(&spec);
     let ls_path = root.join(LITESTREAM_YML);
-    let ls_old = match read_text(&ls_path) {
-        None => None,
-        Some(Ok(t)) => Some(t),
-        Some(Err(_)) if opts.force => None,
-        Some(Err(_)) => {
-            return Err(InitError::ForeignLitestreamYml {
-                file: LITESTREAM_YML.into(),
-            })
+    // An existing file that init did not write is replaced only with --force; the plan still
+    // shows the diff (so --dry-run can show what --force would do), and `write` refuses.
+    let (ls_old, foreign) = match read_text(&ls_path) {
+        None => (None, false),
+        Some(Ok(t)) => {
+            let foreign = t != ls_text && !t.starts_with(MARKER);
+            (Some(t), foreign)
         }
+        // Not text: shown as a new file; replacing it needs --force all the same.
+        Some(Err(_)) => (None, true),
     };
-    if let Some(old) = &ls_old {
-        if *old != ls_text && !old.starts_with(MARKER) && !opts.force {
-            return Err(InitError::ForeignLitestreamYml {
-                file: LITESTREAM_YML.into(),
-            });
-        }
-    }
+    let blocked = foreign && !opts.force;
 
     // config/deploy.yml
     let desired = Desired {
@@ -258,6 +256,7 @@ pub fn plan(opts: &Options) -> Result<Plan, InitError> {
         bucket: opts.bucket.clone(),
         changes,
         actions,
+        blocked,
         notes,
     };
     let theirs = plan.self_check(root)?;
@@ -289,7 +288,9 @@ impl Plan {
                 return true;
             }
             if file == DEPLOY_YML {
-                return accessory_lines(p).is_some_and(|(s, e)| line >= s && line <= e);
+                // An accessory init left as it was is the user's; its findings are notes.
+                let edited = self.changes.iter().any(|c| c.rel == DEPLOY_YML);
+                return edited && accessory_lines(p).is_some_and(|(s, e)| line >= s && line <= e);
             }
             self.changes
                 .iter()
@@ -325,6 +326,11 @@ impl Plan {
     }
 
     pub fn write(&self) -> Result<(), InitError> {
+        if self.blocked {
+            return Err(InitError::ForeignLitestreamYml {
+                file: LITESTREAM_YML.into(),
+            });
+        }
         write::write_all(&self.changes)
     }
 
@@ -343,6 +349,11 @@ impl Plan {
         }
         for n in &self.notes {
             s.push_str(&format!("note: {n}\n"));
+        }
+        if self.blocked {
+            s.push_str(&format!(
+                "note: {LITESTREAM_YML} exists and was not written by init: init replaces it only with --force\n"
+            ));
         }
         if dry_run {
             s.push_str(if self.changes.is_empty() {

@@ -1,0 +1,116 @@
+//! Helpers for the `init` tests: copies of the example apps, running the binary, snapshots of
+//! every file's bytes, and `check --format json` summaries.
+#![allow(dead_code)]
+
+use std::collections::BTreeMap;
+use std::fs;
+use std::path::{Path, PathBuf};
+use std::process::Command;
+use std::time::Duration;
+
+use crate::support::real::{guard_bin, repo_root, run, Outcome, TempDir};
+
+/// A fresh copy of `examples/<name>` in its own temporary directory; the app is at `.path()`.
+pub fn example(name: &str, label: &str) -> TempDir {
+    let tmp = TempDir::new(label);
+    copy_dir(&repo_root().join("examples").join(name), tmp.path());
+    tmp
+}
+
+pub fn copy_dir(from: &Path, to: &Path) {
+    fs::create_dir_all(to).unwrap();
+    for e in fs::read_dir(from).unwrap_or_else(|e| panic!("read {}: {e}", from.display())) {
+        let e = e.unwrap();
+        let dst = to.join(e.file_name());
+        if e.file_type().unwrap().is_dir() {
+            copy_dir(&e.path(), &dst);
+        } else {
+            fs::copy(e.path(), &dst).unwrap();
+        }
+    }
+}
+
+/// Every file under `dir` (relative path → bytes), to prove that nothing changed.
+pub fn snapshot(dir: &Path) -> BTreeMap<PathBuf, Vec<u8>> {
+    fn walk(base: &Path, dir: &Path, out: &mut BTreeMap<PathBuf, Vec<u8>>) {
+        let Ok(rd) = fs::read_dir(dir) else { return };
+        for e in rd.flatten() {
+            let p = e.path();
+            if e.file_type().map(|t| t.is_dir()).unwrap_or(false) {
+                out.insert(p.strip_prefix(base).unwrap().join(""), Vec::new());
+                walk(base, &p, out);
+            } else {
+                out.insert(
+                    p.strip_prefix(base).unwrap().to_path_buf(),
+                    fs::read(&p).unwrap_or_default(),
+                );
+            }
+        }
+    }
+    let mut out = BTreeMap::new();
+    walk(dir, dir, &mut out);
+    out
+}
+
+/// `litestream-guard <args>` with a 60 s limit.
+pub fn guard(args: &[&str]) -> Outcome {
+    let mut c = Command::new(guard_bin());
+    c.args(args).env("NO_COLOR", "1");
+    run(&mut c, Duration::from_secs(60))
+}
+
+/// `litestream-guard init APP <args>`.
+pub fn init(app: &Path, args: &[&str]) -> Outcome {
+    let mut all = vec!["init", app.to_str().unwrap()];
+    all.extend_from_slice(args);
+    guard(&all)
+}
+
+/// Counts of a `check --format json` run: (errors, warnings, infos) and the raw output.
+pub struct Checked {
+    pub errors: usize,
+    pub warnings: usize,
+    pub infos: usize,
+    pub json: serde_json::Value,
+    pub raw: String,
+}
+
+pub fn check(app: &Path) -> Checked {
+    let o = guard(&["check", "--format", "json", app.to_str().unwrap()]);
+    let json: serde_json::Value =
+        serde_json::from_str(&o.stdout).unwrap_or_else(|e| panic!("check output is not JSON ({e}): {}", o.combined()));
+    let count = |sev: &str| {
+        json["findings"]
+            .as_array()
+            .map(|a| a.iter().filter(|f| f["severity"] == sev).count())
+            .unwrap_or(0)
+    };
+    Checked {
+        errors: count("error"),
+        warnings: count("warning"),
+        infos: count("info"),
+        json: json.clone(),
+        raw: o.stdout.clone(),
+    }
+}
+
+pub fn read(app: &Path, rel: &str) -> String {
+    fs::read_to_string(app.join(rel)).unwrap_or_else(|e| panic!("read {rel}: {e}"))
+}
+
+/// Asserts that every line of `old` appears in `new`, in the same order.
+pub fn assert_lines_kept(old: &str, new: &str, what: &str) {
+    let new_lines: Vec<&str> = new.lines().collect();
+    let mut j = 0;
+    for (i, l) in old.lines().enumerate() {
+        while j < new_lines.len() && new_lines[j] != l {
+            j += 1;
+        }
+        assert!(
+            j < new_lines.len(),
+            "{what}: original line {} ({l:?}) is missing or out of order in:\n{new}",
+            i + 1
+        );
+        j += 1;
+    }
+}
