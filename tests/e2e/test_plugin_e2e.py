@@ -23,10 +23,10 @@ PRIMARY_REPLICA = (
 DANGEROUS_RESTORE = 'kamal accessory exec litestream "restore /rails/storage/production.sqlite3"'
 # Step 4 of skills/litestream/references/restore-runbook.md.
 SWAP = (
-    'kamal app exec --roles web "mkdir -p storage/pre-restore'
-    " && mv storage/production.sqlite3 storage/production.sqlite3-wal storage/production.sqlite3-shm"
-    " storage/.production.sqlite3-litestream storage/pre-restore/"
-    ' && cp storage/production.sqlite3.restored storage/production.sqlite3"'
+    'kamal app exec --roles web "mkdir -p /rails/storage/pre-restore'
+    " && mv /rails/storage/production.sqlite3 /rails/storage/production.sqlite3-wal"
+    " /rails/storage/production.sqlite3-shm /rails/storage/.production.sqlite3-litestream /rails/storage/pre-restore/"
+    ' && cp /rails/storage/production.sqlite3.restored /rails/storage/production.sqlite3"'
 )
 
 
