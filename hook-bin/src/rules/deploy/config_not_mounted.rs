@@ -1,7 +1,8 @@
 use crate::diag::{Severity, Sink};
 use crate::project::Project;
 use crate::rules::deploy::view::{
-    cmd_words, config_path, mounts, replicates_urls, report_views, same_path, Issue, MountKind,
+    app_file_exists, app_root, cmd_words, config_path, mounts, official_image, replicates_urls, report_views,
+    same_path, Issue, MountKind,
 };
 use crate::rules::{Area, Rule};
 
@@ -11,7 +12,7 @@ pub static RULE: Rule = Rule {
     severity: Severity::Error,
     area: Area::Deploy,
     summary: "The Litestream accessory does not mount a config file where Litestream reads it.",
-    what: "Works out where Litestream in the accessory reads its config: the `-config` flag in `cmd`, else `LITESTREAM_CONFIG` in the accessory's clear env, else `/etc/litestream.yml`. Then requires a `files:` entry (or a mounted directory) that puts a file there. A `files:` entry that uploads a litestream config to another path is pointed out. `cmd: replicate DB_PATH REPLICA_URL` needs no config and is not checked.",
+    what: "Works out where Litestream in the accessory reads its config: the `-config` flag in `cmd`, else `LITESTREAM_CONFIG` in the accessory's clear env, else `/etc/litestream.yml`. Then requires a `files:` entry (or a mounted directory) that puts a file there. A `files:` entry that uploads a litestream config to another path is pointed out. `cmd: replicate DB_PATH REPLICA_URL` needs no config and is not checked, and an image other than `litestream/litestream` may carry its own config, so only a config uploaded to the wrong path is reported for it.",
     why: "Without the file at that path Litestream stops at start-up with `config file not found: /etc/litestream.yml`, and Docker restarts it forever: the accessory looks deployed, and nothing is backed up.",
     bad: "accessories:\n  litestream:\n    image: litestream/litestream:0.5.17\n    files:\n      - config/litestream.yml:/config/litestream.yml\n    cmd: replicate\n",
     good: "accessories:\n  litestream:\n    image: litestream/litestream:0.5.17\n    files:\n      - config/litestream.yml:/etc/litestream.yml\n    cmd: replicate\n",
@@ -20,7 +21,10 @@ pub static RULE: Rule = Rule {
 };
 
 fn check(p: &Project, out: &mut Sink) {
-    let have_config = p.litestream.is_some();
+    // Single files given: litestream.yml may exist without having been passed.
+    let have_config = p.litestream.is_some()
+        || app_root(p).is_some_and(|r| app_file_exists(p, &r, "config/litestream.yml"))
+        || p.root.is_none();
     report_views(p, out, |v, issues| {
         for acc in v.accessories() {
             if cmd_words(acc.node).is_some_and(|(_, w)| replicates_urls(&w)) {
@@ -48,6 +52,8 @@ fn check(p: &Project, out: &mut Sink) {
                     format!("`{}` is uploaded to `{}`, but Litestream reads `{path}` ({why}): it stops with `config file not found`", m.source, m.target),
                     format!("Mount it at `{path}` (`{}:{path}`), or start Litestream with `cmd: replicate -config {}`.", m.source, m.target),
                 )),
+                // A custom image may bake its config in; only the official one is known to need it.
+                None if !official_image(&acc) => {}
                 None => {
                     let (msg, help) = if have_config {
                         (

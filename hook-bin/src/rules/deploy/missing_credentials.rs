@@ -36,24 +36,45 @@ fn check(p: &Project, out: &mut Sink) {
             let ver = accessory_version(p, &acc);
             let id_env = e.provides("LITESTREAM_ACCESS_KEY_ID") || e.provides("AWS_ACCESS_KEY_ID");
             let secret_env = e.provides("LITESTREAM_SECRET_ACCESS_KEY") || e.provides("AWS_SECRET_ACCESS_KEY");
-            let lacking = dbs(ls).iter().any(|db| {
-                db.replicas
-                    .iter()
-                    .filter(|r| r.read_by(ver) && r.kind() == "s3")
-                    .any(|r| {
-                        (r.setting(ls, "access-key-id", ver).is_none() && !id_env)
-                            || (r.setting(ls, "secret-access-key", ver).is_none() && !secret_env)
-                    })
-            });
-            if !lacking {
-                continue;
-            }
+            let s3: Vec<_> = dbs(ls)
+                .into_iter()
+                .flat_map(|db| db.replicas)
+                .filter(|r| r.read_by(ver) && r.kind() == "s3")
+                .collect();
+            let no_id = !id_env && s3.iter().any(|r| r.setting(ls, "access-key-id", ver).is_none());
+            let no_secret = !secret_env && s3.iter().any(|r| r.setting(ls, "secret-access-key", ver).is_none());
+            let (what, file_key, names) = match (no_id, no_secret) {
+                (true, true) => (
+                    "no S3 credentials reach Litestream",
+                    "`access-key-id`/`secret-access-key`",
+                    "LITESTREAM_ACCESS_KEY_ID/LITESTREAM_SECRET_ACCESS_KEY nor AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY",
+                ),
+                (true, false) => (
+                    "no S3 access key ID reaches Litestream",
+                    "`access-key-id`",
+                    "LITESTREAM_ACCESS_KEY_ID nor AWS_ACCESS_KEY_ID",
+                ),
+                (false, true) => (
+                    "no S3 secret key reaches Litestream",
+                    "`secret-access-key`",
+                    "LITESTREAM_SECRET_ACCESS_KEY nor AWS_SECRET_ACCESS_KEY",
+                ),
+                (false, false) => continue,
+            };
+            let add: Vec<&str> = [
+                (no_id, "LITESTREAM_ACCESS_KEY_ID"),
+                (no_secret, "LITESTREAM_SECRET_ACCESS_KEY"),
+            ]
+            .iter()
+            .filter(|(missing, _)| *missing)
+            .map(|(_, n)| *n)
+            .collect();
             let at = acc.node.entry("env").map_or(acc.name.loc(), |e| e.key.loc());
             issues.push(Issue::new(
                 at,
                 "",
-                "no S3 credentials reach Litestream: litestream.yml has no `access-key-id`/`secret-access-key` for its S3 replicas, and the accessory's env sets neither LITESTREAM_ACCESS_KEY_ID/LITESTREAM_SECRET_ACCESS_KEY nor AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY; only an EC2 instance role could sign the uploads",
-                "Add `LITESTREAM_ACCESS_KEY_ID` and `LITESTREAM_SECRET_ACCESS_KEY` to the accessory's `env.secret` and define them in .kamal/secrets.",
+                format!("{what}: litestream.yml has no {file_key} for its S3 replicas, and the accessory's env sets neither {names}; only an EC2 instance role could sign the uploads"),
+                format!("Add {} to the accessory's `env.secret` and define {} in .kamal/secrets.", add.iter().map(|n| format!("`{n}`")).collect::<Vec<_>>().join(" and "), if add.len() > 1 { "them" } else { "it" }),
             ));
         }
     });
