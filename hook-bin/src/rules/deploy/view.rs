@@ -3,7 +3,7 @@
 //! and command as Kamal builds them, and a reporter that merges what several views found.
 //!
 //! Kamal facts used here (basecamp/kamal `configuration/accessory.rb`, `configuration/env.rb`,
-//! `validator/accessory.rb`; research §5): `env` is `{clear, secret}` or a plain hash (all clear);
+//! `validator/accessory.rb`): `env` is `{clear, secret}` or a plain hash (all clear);
 //! `secret` items are `NAME` or `NAME:SECRET` (the container gets NAME, the value is looked up as
 //! SECRET); `files` and `directories` are `local:remote[:options]` strings or hashes; a relative
 //! `directories` host path lives under `$PWD/<service>`; `volumes` are raw `docker --volume`
@@ -467,7 +467,7 @@ pub fn replicates_urls(words: &[String]) -> bool {
 }
 
 /// Where Litestream in this accessory reads its config: `-config` in `cmd`, else
-/// `LITESTREAM_CONFIG` in the clear env, else `/etc/litestream.yml` (research §1.1).
+/// `LITESTREAM_CONFIG` in the clear env, else `/etc/litestream.yml` (Litestream `DefaultConfigPath`, `-config`).
 pub fn config_path(acc: &Node) -> (String, &'static str) {
     if let Some((_, words)) = cmd_words(acc) {
         if let Some(v) = flag_value(&words, "config") {
