@@ -114,3 +114,103 @@ pub fn assert_lines_kept(old: &str, new: &str, what: &str) {
         j += 1;
     }
 }
+
+// ---------------------------------------------------------------------------------------------
+// Real-component setups: what init generates, pointed at a local folder.
+
+/// An app that `init` set up for the S3 server on loopback, and the generated litestream.yml
+/// with only the `/rails/storage` prefix rewritten to a local folder.
+pub struct Generated {
+    pub tmp: TempDir,
+    pub app: PathBuf,
+    /// Where the databases live (what `/rails/storage` became).
+    pub storage: PathBuf,
+    /// The rewritten config (next to the app, not inside it).
+    pub config: PathBuf,
+    /// (database file, replica path in the bucket) per `dbs` entry, in order.
+    pub dbs: Vec<(PathBuf, String)>,
+}
+
+pub const BUCKET: &str = "fresh-backups";
+
+/// `init --provider custom --endpoint <moto> --litestream <v>` on a copy of examples/fresh,
+/// then the generated config with `/rails/storage` replaced by `<tmp>/<folder>`.
+pub fn generate(v: crate::support::real::Version, endpoint: &str, label: &str, folder: &str) -> Generated {
+    let tmp = TempDir::new(&format!("{label}-{}", v.full()));
+    let app = tmp.join("app");
+    copy_dir(&repo_root().join("examples/fresh"), &app);
+    let o = init(
+        &app,
+        &[
+            "--provider",
+            "custom",
+            "--endpoint",
+            endpoint,
+            "--bucket",
+            BUCKET,
+            "--litestream",
+            v.short(),
+        ],
+    );
+    assert!(o.success(), "init: {}", o.combined());
+    let c = check(&app);
+    assert_eq!(c.errors, 0, "check after init:\n{}", c.raw);
+    let generated = read(&app, "config/litestream.yml");
+    let storage = tmp.join(folder);
+    let rewritten = generated.replace("/rails/storage/", &format!("{}/", storage.display()));
+    // Only the four `- path:` lines change.
+    let changed: Vec<(&str, &str)> = generated
+        .lines()
+        .zip(rewritten.lines())
+        .filter(|(a, b)| a != b)
+        .collect();
+    assert_eq!(changed.len(), 4, "expected 4 rewritten lines: {changed:?}");
+    assert!(
+        changed.iter().all(|(a, _)| a.starts_with("  - path: /rails/storage/")),
+        "{changed:?}"
+    );
+    let config = tmp.join("litestream.yml");
+    fs::write(&config, &rewritten).unwrap();
+    let mut dbs: Vec<(PathBuf, String)> = Vec::new();
+    for l in rewritten.lines() {
+        let t = l.trim_start();
+        if let Some(p) = t.strip_prefix("- path: ") {
+            dbs.push((PathBuf::from(p), String::new()));
+        } else if let Some(p) = t.strip_prefix("path: ") {
+            dbs.last_mut().expect("replica after db").1 = p.to_string();
+        }
+    }
+    assert_eq!(dbs.len(), 4, "{rewritten}");
+    assert!(dbs.iter().all(|(_, r)| !r.is_empty()), "{dbs:?}");
+    Generated {
+        tmp,
+        app,
+        storage,
+        config,
+        dbs,
+    }
+}
+
+impl Generated {
+    /// `production`, `production_cache`, … (the file stem), used as row labels.
+    pub fn label(i: &(PathBuf, String)) -> String {
+        i.0.file_stem().unwrap().to_string_lossy().into_owned()
+    }
+}
+
+/// The log line each version prints once per database when its first snapshot is uploaded.
+pub fn snapshot_marker(v: crate::support::real::Version) -> &'static str {
+    match v {
+        crate::support::real::Version::V03 => "snapshot written",
+        crate::support::real::Version::V05 => "snapshot complete",
+    }
+}
+
+/// Objects that carry WAL changes (not snapshots): 0.3 `…/wal/…`, 0.5 level-0 LTX `…/0000/…`.
+pub fn change_objects(v: crate::support::real::Version, keys: &[String]) -> usize {
+    let marker = match v {
+        crate::support::real::Version::V03 => "/wal/",
+        crate::support::real::Version::V05 => "/0000/",
+    };
+    keys.iter().filter(|k| k.contains(marker)).count()
+}
