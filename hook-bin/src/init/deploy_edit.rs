@@ -711,6 +711,22 @@ mod tests {
     }
 
     #[test]
+    fn fills_an_empty_accessories_block() {
+        let text = format!("{BASE}accessories:\n  # db:\n  #   image: mysql:8.0\n\nbuilder:\n  arch: amd64\n");
+        let Outcome::Edited { text: out, .. } = run(&text).unwrap() else {
+            panic!()
+        };
+        assert!(
+            out.contains("accessories:\n  # db:\n  #   image: mysql:8.0\n  # Continuous SQLite backups with Litestream (added by litestream-guard init).\n  litestream:\n"),
+            "{out}"
+        );
+        assert!(
+            out.ends_with("        - LITESTREAM_SECRET_ACCESS_KEY\n\nbuilder:\n  arch: amd64\n"),
+            "{out}"
+        );
+    }
+
+    #[test]
     fn refuses_alias_and_flow_and_erb_control() {
         for text in [
             format!("x: &acc\n  db:\n    image: mysql\n{BASE}accessories: *acc\n"),
