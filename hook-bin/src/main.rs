@@ -67,6 +67,21 @@ enum Command {
     Schema,
     /// Answer one Claude Code hook event (JSON on stdin). Always exits 0.
     Hook,
+    /// Decide about a shell command like the Bash hook does: prints the decision, the rule ID and the reason; exits 0 (allow), 1 (deny) or 3 (ask).
+    Guard {
+        /// Where the command runs (default: the current directory); the app's config is found from here.
+        #[arg(long)]
+        cwd: Option<PathBuf>,
+        /// A Claude Code transcript (JSONL) to read the session's earlier commands from.
+        #[arg(long)]
+        transcript: Option<PathBuf>,
+        /// A session ID whose PostToolUse state to read.
+        #[arg(long)]
+        session: Option<String>,
+        /// The command (one argument, or several joined by spaces).
+        #[arg(last = true, required = true)]
+        command: Vec<String>,
+    },
     /// Write config/litestream.yml, the Kamal `litestream` accessory and the .kamal/secrets entries.
     Init {
         /// The Rails app's root (default: the current directory).
@@ -120,6 +135,7 @@ fn main() -> ExitCode {
             print(&format!("{s}\n"))
         }
         Command::Hook => run_hook(),
+        Command::Guard { cwd, transcript, session, command } => litestream_guard::guard::cli(cwd, transcript, session, &command),
         Command::Init {
             app_dir,
             provider,

@@ -1,0 +1,570 @@
+//! The rules: what each operation means for this app's live databases, given where it runs and
+//! whether the app is known to be stopped. Each finding names its rule; [`super::choose`] picks
+//! the answer.
+
+use super::layout::{part_path, relate, split, Ctx, Part, Place, Rel};
+use super::local;
+use super::ops::{self, mentions_database, Backup, FileOp, Op, Restore, Verb};
+use super::reason;
+use super::walk::{Flow, State, Tri, Walker};
+use super::{glob, Finding, Verdict};
+use crate::rules::bash::{backups, files, invocation, restore, unparsed};
+
+/// A live database file that an operation touches.
+#[derive(Debug, Clone)]
+pub struct Hit {
+    /// The database (main file) as the config names it, or its local path.
+    pub db: String,
+    pub part: Part,
+    pub rel: Rel,
+    /// False when the operation's path is partly unknown (`$VAR`, unknown directory).
+    pub certain: bool,
+    /// Local paths of the database's main file, to look at (local commands only).
+    pub local: Vec<String>,
+    /// Why it counts as live.
+    pub source: String,
+}
+
+impl Hit {
+    pub fn file(&self) -> String {
+        part_path(&self.db, self.part)
+    }
+}
+
+/// Whether the app is stopped for a hit, and why the guard thinks so.
+#[derive(Debug, Clone)]
+pub enum Status {
+    Stopped(String),
+    /// Running, or not known to be stopped.
+    NotStopped(String),
+}
+
+const LITESTREAM_SUBDIR_NAMES: [&str; 4] = [".sqlite3", ".sqlite", ".db", ".sqlitedb"];
+
+fn db_like(name: &str) -> bool {
+    LITESTREAM_SUBDIR_NAMES.iter().any(|s| name.ends_with(s))
+        || ["-wal", "-shm", "-journal"].iter().any(|s| name.ends_with(s))
+}
+
+/// The database main file a local path belongs to: `x.db-wal` → `x.db`, `.x.db-litestream` →
+/// `x.db`.
+fn base_db(path: &str) -> (String, Part) {
+    for part in Part::SIDECARS {
+        if let Some(b) = path.strip_suffix(part.suffix()) {
+            return (b.to_string(), part);
+        }
+    }
+    let (dir, name) = split(path);
+    if let Some(n) = name.strip_prefix('.').and_then(|n| n.strip_suffix("-litestream")) {
+        return (format!("{dir}/{n}"), Part::Meta);
+    }
+    (path.to_string(), Part::Main)
+}
+
+impl Walker<'_> {
+    pub(super) fn judge(&mut self, op: &Op, shown: &str, flow: &Flow, st: &State) {
+        match op {
+            Op::Unresolved(text) => {
+                if mentions_database(text) {
+                    self.findings.push(Finding {
+                        rule: &unparsed::UNPARSED_MENTIONS_DB,
+                        verdict: Verdict::Ask,
+                        reason: reason::unparsed(text),
+                    });
+                }
+            }
+            Op::Entrypoint {
+                shown,
+                corrected,
+                doubled,
+            } => self.findings.push(Finding {
+                rule: &invocation::ENTRYPOINT_MISMATCH,
+                verdict: Verdict::Deny,
+                reason: reason::entrypoint(shown, corrected, *doubled, &flow.runner),
+            }),
+            Op::Restore(r) => self.judge_restore(r, shown, flow, st),
+            Op::File(f) => self.judge_file(f, shown, flow, st),
+            Op::Backup(b) => self.judge_backup(b, shown),
+            Op::Effect(_) | Op::Accessory { .. } => {}
+        }
+    }
+
+    /// The live database files `abs` (a pattern) names, and, for local commands, files a
+    /// process holds open.
+    pub(super) fn hits(&self, abs: &str, certain: bool, flow: &Flow, recursive: bool, filter: Option<&str>) -> Vec<Hit> {
+        let layout = self.env.layout();
+        let place = layout.place(&flow.ctx, abs);
+        let mut out: Vec<Hit> = Vec::new();
+        for db in &layout.dbs {
+            for part in [Part::Main, Part::Wal, Part::Shm, Part::Journal, Part::Meta] {
+                let live = Place {
+                    root: db.place.root.clone(),
+                    rel: part_path(&db.place.rel, part),
+                };
+                let shows = layout.shows(db, part);
+                let rel = match relate(&place, &live, &shows) {
+                    Some(Rel::Exact) => Rel::Exact,
+                    Some(Rel::Ancestor) if recursive => Rel::Ancestor,
+                    _ => continue,
+                };
+                if let Some(f) = filter {
+                    let name = split(&part_path(&db.path, part)).1.to_string();
+                    if !glob::matches(f, &name) {
+                        continue;
+                    }
+                }
+                let mut local = Vec::new();
+                if flow.ctx.is_local() {
+                    local = layout.shows(db, Part::Main);
+                    // The path the command names, when it names the file itself.
+                    if rel == Rel::Exact && !glob::is_pattern(abs) {
+                        let (b, _) = base_db(abs);
+                        if !local.contains(&b) {
+                            local.insert(0, b);
+                        }
+                    }
+                }
+                out.push(Hit {
+                    db: db.path.clone(),
+                    part,
+                    rel,
+                    certain,
+                    local,
+                    source: format!("from {}", db.source),
+                });
+            }
+        }
+        if flow.ctx.is_local() && certain {
+            self.held_hits(abs, recursive, filter, &mut out);
+        }
+        out
+    }
+
+    /// Local files that are not configured databases but that a process holds open.
+    fn held_hits(&self, abs: &str, recursive: bool, filter: Option<&str>, out: &mut Vec<Hit>) {
+        let pattern = glob::is_pattern(abs);
+        let (dir_like, name) = (recursive || pattern, split(abs).1);
+        if !dir_like && !db_like(name) && !local::is_sqlite(abs) {
+            return;
+        }
+        let procs = self.env.procs();
+        if !procs.available {
+            return;
+        }
+        let mut candidates: Vec<(String, Part)> = Vec::new();
+        if pattern {
+            for h in &procs.held {
+                if glob::matches(abs, &h.path) {
+                    candidates.push(base_db(&h.path));
+                }
+            }
+        } else {
+            candidates.push(base_db(abs));
+            if recursive {
+                for h in procs.holding(abs, true) {
+                    candidates.push(base_db(&h.path));
+                }
+            }
+        }
+        for (db, part) in candidates {
+            let name = split(&db).1.to_string();
+            if let Some(f) = filter {
+                if !glob::matches(f, split(&part_path(&db, part)).1) {
+                    continue;
+                }
+            }
+            if out.iter().any(|h| h.local.contains(&db) && h.part == part) {
+                continue;
+            }
+            let held = !procs.holding(&db, false).is_empty()
+                || Part::SIDECARS
+                    .iter()
+                    .any(|p| !procs.holding(&part_path(&db, *p), false).is_empty());
+            if !held || !(db_like(&name) || local::is_sqlite(&db)) {
+                continue;
+            }
+            out.push(Hit {
+                rel: if part_path(&db, part) == abs || pattern { Rel::Exact } else { Rel::Ancestor },
+                db: db.clone(),
+                part,
+                certain: true,
+                local: vec![db],
+                source: "held open by a running process".into(),
+            });
+        }
+    }
+
+    /// Whether the app (or the local process) is stopped for `hit`.
+    pub(super) fn status(&self, hit: &Hit, flow: &Flow, st: &State) -> Status {
+        if flow.ctx.is_local() && !hit.local.is_empty() {
+            let procs = self.env.procs();
+            let mut holders: Vec<u32> = Vec::new();
+            for p in &hit.local {
+                for part in [Part::Main, Part::Wal, Part::Shm] {
+                    for h in procs.holding(&part_path(p, part), false) {
+                        if !holders.contains(&h.pid) {
+                            holders.push(h.pid);
+                        }
+                    }
+                }
+            }
+            if !holders.is_empty() {
+                return Status::NotStopped(reason::holders(&holders));
+            }
+            for p in &hit.local {
+                let reps = procs.replicating(p);
+                if let Some(pid) = reps.first() {
+                    return Status::NotStopped(format!(
+                        "`litestream replicate` (PID {pid}) is replicating it"
+                    ));
+                }
+                let name = split(p).1;
+                if let Some(pid) = procs.hidden_mentioning(p).first().or(procs.hidden_mentioning(name).first()) {
+                    return Status::NotStopped(format!(
+                        "PID {pid} (`{}`), whose open files this user cannot read, names it",
+                        local::command_of(*pid)
+                    ));
+                }
+            }
+            let observable = hit
+                .local
+                .iter()
+                .any(|p| local::exists(p) && super::layout::docker_volume_path(p).is_none());
+            if procs.available && observable {
+                return Status::Stopped("no process on this machine holds it open".into());
+            }
+        }
+        self.session_status(st)
+    }
+
+    fn session_status(&self, st: &State) -> Status {
+        let session = self.env.session();
+        let app = match st.app {
+            Tri::Stopped => Some("earlier on this command line".to_string()),
+            Tri::Started => None,
+            Tri::Inherit => session
+                .app
+                .as_ref()
+                .filter(|m| m.stopped)
+                .map(|m| format!("earlier in this session (`{}`)", m.cmd)),
+        };
+        let ls = match st.ls {
+            Tri::Stopped => Some("earlier on this command line".to_string()),
+            Tri::Started => None,
+            Tri::Inherit => session
+                .litestream
+                .as_ref()
+                .filter(|m| m.stopped)
+                .map(|m| format!("earlier in this session (`{}`)", m.cmd)),
+        };
+        let acc = self.env.layout().accessories.first().map_or("litestream".to_string(), |a| a.name.clone());
+        match (app, ls) {
+            (Some(a), Some(l)) if a == l => Status::Stopped(format!("the app and Litestream were stopped {a}")),
+            (Some(a), Some(l)) => Status::Stopped(format!("the app was stopped {a} and Litestream {l}")),
+            (Some(_), None) => Status::NotStopped(format!(
+                "the app is stopped, but the Litestream accessory is not known to be: no successful `kamal accessory stop {acc}` since it was last started"
+            )),
+            (None, Some(_)) => Status::NotStopped(
+                "Litestream is stopped, but the app is not known to be: no successful `kamal app stop` since it was last started".into(),
+            ),
+            (None, None) => Status::NotStopped(format!(
+                "the app is not known to be stopped: no successful `kamal app stop` and `kamal accessory stop {acc}` earlier on this command line or in this session"
+            )),
+        }
+    }
+
+    /// True when `place` is known to be gone (moved aside or deleted), on this line or earlier
+    /// in the session.
+    fn known_gone(&self, place: &Place, st: &State) -> bool {
+        if st
+            .gone
+            .iter()
+            .any(|g| relate(g, place, &[]) == Some(Rel::Exact))
+        {
+            return true;
+        }
+        self.env
+            .session()
+            .gone
+            .iter()
+            .filter_map(|g| Place::from_key(&g.place))
+            .any(|g| relate(&g, place, &[]) == Some(Rel::Exact))
+    }
+
+    fn local_gone(path: &str, st: &State) -> bool {
+        st.local_gone
+            .iter()
+            .any(|g| glob::matches(g, &glob::escape(path)) || glob::matches(g, path))
+    }
+
+    fn judge_restore(&mut self, r: &Restore, shown: &str, flow: &Flow, st: &State) {
+        if !r.late_flags.is_empty() {
+            self.findings.push(Finding {
+                rule: &invocation::FLAG_AFTER_PATH,
+                verdict: Verdict::Deny,
+                reason: reason::late_flags(r),
+            });
+        }
+        if let Some(v) = r.runner.version {
+            let wrong = ops::wrong_version_flags(r, v);
+            if !wrong.is_empty() {
+                self.findings.push(Finding {
+                    rule: &invocation::FLAG_WRONG_VERSION,
+                    verdict: Verdict::Deny,
+                    reason: reason::wrong_version(r, v, &wrong),
+                });
+            }
+        }
+        if r.dry_run {
+            return;
+        }
+        let Some(out) = &r.output else { return };
+        if out.dynamic() && !mentions_database(&out.text) && !out.text.contains("storage") {
+            return;
+        }
+        let (abs, certain) = flow.resolve(out);
+        let hits: Vec<Hit> = self
+            .hits(&abs, certain, flow, false, None)
+            .into_iter()
+            .filter(|h| h.part == Part::Main)
+            .collect();
+        let layout_acc = self.env.layout().accessories.first().map(|a| a.name.clone());
+        if r.force {
+            let status = hits.first().map(|h| self.status(h, flow, st));
+            let (verdict, why) = match &status {
+                Some(Status::NotStopped(w)) => (Verdict::Deny, w.clone()),
+                Some(Status::Stopped(w)) => (Verdict::Ask, w.clone()),
+                None => match self.session_status(st) {
+                    Status::Stopped(w) => (Verdict::Ask, w),
+                    Status::NotStopped(w) if flow.ctx.is_local() => (Verdict::Ask, w),
+                    Status::NotStopped(w) => (Verdict::Deny, w),
+                },
+            };
+            let verdict = if hits.iter().all(|h| !h.certain) && verdict == Verdict::Deny && !hits.is_empty() {
+                Verdict::Ask
+            } else {
+                verdict
+            };
+            self.findings.push(Finding {
+                rule: &restore::RESTORE_FORCE,
+                verdict,
+                reason: reason::force(shown, &abs, hits.first(), &why, verdict, self.env.layout(), &flow.ctx, layout_acc.as_deref()),
+            });
+            return;
+        }
+        for h in &hits {
+            if let Status::NotStopped(why) = self.status(h, flow, st) {
+                let verdict = if h.certain { Verdict::Deny } else { Verdict::Ask };
+                self.findings.push(Finding {
+                    rule: &restore::RESTORE_OVER_LIVE,
+                    verdict,
+                    reason: reason::over_live(shown, h, &why, verdict, self.env.layout(), &flow.ctx),
+                });
+                return;
+            }
+        }
+        self.sidecars(&abs, certain, !hits.is_empty(), shown, "restore", flow, st);
+    }
+
+    /// G003: `-wal`/`-shm`/`-journal` beside a path a database is about to appear at.
+    #[allow(clippy::too_many_arguments)]
+    fn sidecars(&mut self, abs: &str, certain: bool, live: bool, shown: &str, what: &str, flow: &Flow, st: &State) {
+        if !certain || glob::is_pattern(abs) {
+            return;
+        }
+        if flow.ctx.is_local() {
+            let present: Vec<String> = Part::SIDECARS
+                .iter()
+                .map(|p| part_path(abs, *p))
+                .filter(|p| local::exists(p) && !Self::local_gone(p, st))
+                .collect();
+            if !present.is_empty() {
+                self.findings.push(Finding {
+                    rule: &restore::STALE_SIDECARS,
+                    verdict: Verdict::Deny,
+                    reason: reason::sidecars_present(shown, abs, &present, what),
+                });
+            }
+            return;
+        }
+        if !live {
+            return;
+        }
+        let layout = self.env.layout();
+        let missing: Vec<String> = [Part::Wal, Part::Shm]
+            .iter()
+            .filter(|p| {
+                let place = layout.place(&flow.ctx, &part_path(abs, **p));
+                !self.known_gone(&place, st)
+            })
+            .map(|p| part_path(abs, *p))
+            .collect();
+        if !missing.is_empty() {
+            self.findings.push(Finding {
+                rule: &restore::STALE_SIDECARS,
+                verdict: Verdict::Ask,
+                reason: reason::sidecars_unknown(shown, abs, &missing, what, &flow.ctx),
+            });
+        }
+    }
+
+    fn judge_file(&mut self, f: &FileOp, shown: &str, flow: &Flow, st: &State) {
+        if f.path.dynamic() && !mentions_database(&f.path.text) && !f.path.text.contains("storage") {
+            return;
+        }
+        let (mut abs, certain) = flow.resolve(&f.path);
+        if f.verb == Verb::Onto {
+            let into = match f.into_dir {
+                Some(b) => b,
+                None => {
+                    if flow.ctx.is_local() {
+                        std::path::Path::new(&glob::unescape(&abs)).is_dir()
+                    } else {
+                        self.hits(&abs, certain, flow, true, None)
+                            .iter()
+                            .any(|h| h.rel == Rel::Ancestor)
+                            || self.env.layout().mounts(&flow.ctx).iter().any(|m| m.target == abs)
+                    }
+                }
+            };
+            if into {
+                if let Some(n) = &f.name {
+                    abs = format!("{}/{}", abs.trim_end_matches('/'), glob::escape(n));
+                }
+            }
+        }
+        let recursive = f.recursive && f.verb != Verb::Onto;
+        let filter = f.filter.as_deref();
+        let mut hits = self.hits(&abs, certain, flow, recursive, filter);
+        if f.verb == Verb::Reset {
+            hits = self
+                .hits(&abs, certain, flow, false, None)
+                .into_iter()
+                .filter(|h| h.part == Part::Main)
+                .map(|mut h| {
+                    h.part = Part::Meta;
+                    h
+                })
+                .collect();
+        }
+        let main_target = hits.iter().any(|h| h.part == Part::Main && h.rel == Rel::Exact);
+        for h in &hits {
+            if let Status::NotStopped(why) = self.status(h, flow, st) {
+                let verdict = if h.certain { Verdict::Deny } else { Verdict::Ask };
+                self.findings.push(Finding {
+                    rule: &files::LIVE_FILE_CLOBBERED,
+                    verdict,
+                    reason: reason::clobber(shown, f, h, &why, verdict, self.env.layout(), &flow.ctx),
+                });
+                return;
+            }
+        }
+        if f.verb == Verb::Onto && !f.tool.starts_with("sqlite3") {
+            self.sidecars(&abs, certain, main_target, shown, &f.tool, flow, st);
+        }
+    }
+
+    fn judge_backup(&mut self, b: &Backup, shown: &str) {
+        let layout = self.env.layout();
+        let what = match b {
+            Backup::AccessoryRemove(name) if layout.is_litestream_accessory(name) => Some(format!(
+                "`{shown}` removes the Litestream accessory's container, image and files on the server: backups stop until it is booted again"
+            )),
+            Backup::KamalRemove => Some(format!(
+                "`{shown}` removes the app and every accessory, Litestream included: backups stop"
+            )),
+            Backup::VolumeRm(names) => names
+                .iter()
+                .find(|n| {
+                    layout
+                        .volume_names()
+                        .iter()
+                        .any(|v| glob::matches(v, n) || *v == n.as_str())
+                })
+                .map(|n| format!("`{shown}` deletes the Docker volume `{n}`, which holds the live databases")),
+            Backup::VolumePrune => Some(format!(
+                "`{shown}` deletes every Docker volume no container uses; with the app stopped or removed that includes the volume that holds the databases"
+            )),
+            Backup::Objects { target, .. } => objects_hit(layout, target).map(|r| {
+                format!("`{shown}` deletes objects under `{target}`, where the Litestream replica lives ({r}): the backups a restore needs")
+            }),
+            _ => None,
+        };
+        if let Some(what) = what {
+            self.findings.push(Finding {
+                rule: &backups::DESTROY_BACKUPS,
+                verdict: Verdict::Ask,
+                reason: reason::backups(&what),
+            });
+        }
+    }
+}
+
+/// Which replica an object-storage target covers: `s3://bucket/prefix`, `gs://…`,
+/// `remote:bucket/prefix` (rclone), `alias/bucket/prefix` (mc).
+fn objects_hit(layout: &super::layout::Layout, target: &str) -> Option<String> {
+    let (bucket, prefix) = if let Some((_, rest)) = target.split_once("://") {
+        let (b, p) = rest.split_once('/').unwrap_or((rest, ""));
+        (b.to_string(), p.trim_matches('/').to_string())
+    } else if let Some((_, rest)) = target.split_once(':') {
+        let rest = rest.trim_start_matches('/');
+        let (b, p) = rest.split_once('/').unwrap_or((rest, ""));
+        (b.to_string(), p.trim_matches('/').to_string())
+    } else {
+        // mc: alias/bucket/prefix
+        let mut parts = target.splitn(3, '/');
+        let _alias = parts.next();
+        (
+            parts.next().unwrap_or("").to_string(),
+            parts.next().unwrap_or("").trim_matches('/').to_string(),
+        )
+    };
+    if layout.replicas.is_empty() {
+        let t = target.to_ascii_lowercase();
+        return (t.contains("litestream") || t.contains("backup")).then(|| "the name says so; no replica is configured here".to_string());
+    }
+    layout.replicas.iter().find_map(|r| {
+        let same_bucket = r.bucket == bucket;
+        let covers = prefix.is_empty()
+            || r.prefix == prefix
+            || r.prefix.starts_with(&format!("{prefix}/"))
+            || prefix.starts_with(&format!("{}/", r.prefix))
+            || r.prefix.is_empty();
+        (same_bucket && covers).then(|| {
+            if r.prefix.is_empty() {
+                format!("bucket `{}`", r.bucket)
+            } else {
+                format!("`{}/{}` in config/litestream.yml", r.bucket, r.prefix)
+            }
+        })
+    })
+}
+
+impl Place {
+    /// A stable text form, for the session file.
+    pub fn key(&self) -> String {
+        match &self.root {
+            super::layout::Root::Vol(v) => format!("vol:{v}:{}", self.rel),
+            super::layout::Root::Bind(b) => format!("bind:{b}:{}", self.rel),
+            super::layout::Root::Abs => format!("abs::{}", self.rel),
+        }
+    }
+
+    pub fn from_key(k: &str) -> Option<Place> {
+        let mut it = k.splitn(3, ':');
+        let (kind, a, rel) = (it.next()?, it.next()?, it.next()?);
+        let root = match kind {
+            "vol" => super::layout::Root::Vol(a.to_string()),
+            "bind" => super::layout::Root::Bind(a.to_string()),
+            "abs" => super::layout::Root::Abs,
+            _ => return None,
+        };
+        Some(Place {
+            root,
+            rel: rel.to_string(),
+        })
+    }
+}
+
+#[allow(dead_code)]
+fn unused(_: &Ctx) {}

@@ -1,0 +1,1019 @@
+//! Walks a parsed command line in execution order, keeping track of what is known at each
+//! command: where it runs (here, a server, a container), its working directory and variables,
+//! and whether the app and Litestream have been stopped by an earlier command that must have
+//! succeeded for this one to run (`&&`, `set -e`). Each plain command's operations go to the
+//! judge (PreToolUse) or are only recorded (PostToolUse and the transcript).
+
+use super::layout::{clean, Ctx, Place};
+use super::ops::{self, base, Effect, FileOp, Op, Runner, Verb};
+use super::shell::{self, AndOr, Conn, Node, Redir, RedirKind, Script, Simple};
+use super::words::{Arg, Expander, Found, Vars, DYN};
+use super::wrappers::{self, Docker, ShellRun, Strip, SHELLS};
+use super::{Env, Finding};
+use crate::kamal::deploy::is_litestream_image;
+use crate::version::Version;
+
+/// Nested payloads (`ssh … "bash -c '…'"`) deeper than this are not followed.
+const MAX_NEST: usize = 16;
+/// `for` loops are checked with at most this many values.
+const MAX_LOOP_VALUES: usize = 16;
+
+/// Whether the app (or Litestream) is stopped, relative to what the session already says.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Tri {
+    /// Nothing on this command line changed it: the session decides.
+    #[default]
+    Inherit,
+    Stopped,
+    Started,
+}
+
+fn meet_tri(a: Tri, b: Tri) -> Tri {
+    match (a, b) {
+        (Tri::Started, _) | (_, Tri::Started) => Tri::Started,
+        (Tri::Stopped, Tri::Stopped) => Tri::Stopped,
+        _ => Tri::Inherit,
+    }
+}
+
+/// What is known before a command runs.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct State {
+    pub app: Tri,
+    pub ls: Tri,
+    /// Paths known to be gone (deleted or moved away earlier on the line).
+    pub gone: Vec<Place>,
+    /// Local paths known to be gone.
+    pub local_gone: Vec<String>,
+    /// Paths created or replaced earlier on the line.
+    pub made: Vec<Place>,
+}
+
+impl State {
+    fn meet(a: &State, b: &State) -> State {
+        State {
+            app: meet_tri(a.app, b.app),
+            ls: meet_tri(a.ls, b.ls),
+            gone: a.gone.iter().filter(|p| b.gone.contains(p)).cloned().collect(),
+            local_gone: a
+                .local_gone
+                .iter()
+                .filter(|p| b.local_gone.contains(p))
+                .cloned()
+                .collect(),
+            made: a
+                .made
+                .iter()
+                .chain(b.made.iter().filter(|p| !a.made.contains(p)))
+                .cloned()
+                .collect(),
+        }
+    }
+
+    /// Carries starts from `other` (a start may have happened whatever the outcome).
+    fn absorb_starts(&mut self, other: &State) {
+        if other.app == Tri::Started {
+            self.app = Tri::Started;
+            self.gone.clear();
+        }
+        if other.ls == Tri::Started {
+            self.ls = Tri::Started;
+            self.gone.clear();
+        }
+    }
+}
+
+/// The states after a command: when it succeeded, and when it failed.
+#[derive(Debug, Clone)]
+pub struct Out {
+    pub ok: State,
+    pub fail: State,
+}
+
+impl Out {
+    fn same(st: &State) -> Out {
+        Out {
+            ok: st.clone(),
+            fail: st.clone(),
+        }
+    }
+}
+
+/// Where and how a command runs.
+#[derive(Debug, Clone)]
+pub struct Flow {
+    pub ctx: Ctx,
+    pub cwd: Option<String>,
+    pub vars: Vars,
+    pub errexit: bool,
+    pub runner: Runner,
+    /// The image's entrypoint, prepended to the first command (`docker run litestream/…`).
+    pub entry: Option<String>,
+    /// A `litestream` subcommand is expected without the `litestream` prefix missing
+    /// (`docker exec` into the Litestream container): the first command is checked for it.
+    pub needs_prefix: bool,
+}
+
+impl Flow {
+    pub fn local(cwd: Option<String>) -> Flow {
+        Flow {
+            ctx: Ctx::Local,
+            cwd,
+            vars: Vars::new(),
+            errexit: false,
+            runner: Runner::default(),
+            entry: None,
+            needs_prefix: false,
+        }
+    }
+
+    fn remote(ctx: Ctx, cwd: Option<String>) -> Flow {
+        Flow {
+            ctx,
+            cwd,
+            ..Flow::local(None)
+        }
+    }
+
+    /// A flow for a nested command (substitution, pipeline element): same place, no entrypoint.
+    fn nested(&self) -> Flow {
+        Flow {
+            entry: None,
+            needs_prefix: false,
+            ..self.clone()
+        }
+    }
+
+    /// Resolves a path argument to an absolute pattern; `certain` is false when part of it is
+    /// unknown (a variable, an unknown working directory).
+    pub fn resolve(&self, a: &Arg) -> (String, bool) {
+        let certain = !a.dynamic();
+        let pat = &a.pat;
+        if a.text.starts_with('/') {
+            return (clean(pat), certain);
+        }
+        match &self.cwd {
+            Some(c) => (clean(&format!("{}/{pat}", super::glob::escape(c))), certain),
+            None => (format!("*/{}", clean(pat)), false),
+        }
+    }
+}
+
+/// Where standard input comes from, when the guard can tell.
+#[derive(Debug, Clone)]
+pub enum Stdin {
+    None,
+    Text(String),
+    /// File names (for `xargs`).
+    Paths(Vec<Arg>),
+}
+
+pub struct Walker<'e> {
+    pub env: &'e Env,
+    /// False for PostToolUse and the transcript: only record what commands change.
+    pub judging: bool,
+    pub findings: Vec<Finding>,
+    nest: usize,
+}
+
+impl<'e> Walker<'e> {
+    pub fn new(env: &'e Env, judging: bool) -> Walker<'e> {
+        Walker {
+            env,
+            judging,
+            findings: Vec::new(),
+            nest: 0,
+        }
+    }
+
+    /// Parses and walks a command text (a command line or a payload run by another shell).
+    pub fn text(&mut self, text: &str, flow: &mut Flow, st: &State) -> Out {
+        if self.nest >= MAX_NEST {
+            self.unresolved(text, flow, st);
+            return Out::same(st);
+        }
+        match shell::parse(text) {
+            Ok(script) => {
+                self.nest += 1;
+                let out = self.script(&script, flow, st);
+                self.nest -= 1;
+                out
+            }
+            Err(_) => {
+                self.unresolved(text, flow, st);
+                Out::same(st)
+            }
+        }
+    }
+
+    fn unresolved(&mut self, text: &str, flow: &Flow, st: &State) {
+        if self.judging {
+            self.judge(&Op::Unresolved(text.to_string()), text, flow, st);
+        }
+    }
+
+    pub fn script(&mut self, s: &Script, flow: &mut Flow, st: &State) -> Out {
+        let mut cur = st.clone();
+        let mut last = Out::same(st);
+        for item in &s.0 {
+            let out = self.and_or(&item.list, flow, &cur);
+            cur = if item.background {
+                let mut c = cur.clone();
+                c.absorb_starts(&out.ok);
+                c
+            } else if flow.errexit {
+                out.ok.clone()
+            } else {
+                State::meet(&out.ok, &out.fail)
+            };
+            last = out;
+        }
+        if flow.errexit {
+            last.ok = cur;
+        }
+        last
+    }
+
+    fn and_or(&mut self, l: &AndOr, flow: &mut Flow, st: &State) -> Out {
+        let mut acc = self.pipeline(&l.first, flow, st);
+        for (conn, p) in &l.rest {
+            match conn {
+                Conn::And => {
+                    let o = self.pipeline(p, flow, &acc.ok);
+                    acc = Out {
+                        fail: State::meet(&acc.fail, &o.fail),
+                        ok: o.ok,
+                    };
+                }
+                Conn::Or => {
+                    let o = self.pipeline(p, flow, &acc.fail);
+                    acc = Out {
+                        ok: State::meet(&acc.ok, &o.ok),
+                        fail: o.fail,
+                    };
+                }
+            }
+        }
+        acc
+    }
+
+    fn pipeline(&mut self, p: &shell::Pipeline, flow: &mut Flow, st: &State) -> Out {
+        if p.0.len() == 1 {
+            return self.node(&p.0[0], flow, st, Stdin::None);
+        }
+        let mut outs = Vec::new();
+        for (i, n) in p.0.iter().enumerate() {
+            let stdin = if i == 0 {
+                Stdin::None
+            } else {
+                self.stdout_of(&p.0[i - 1], flow)
+            };
+            let mut f = flow.clone();
+            if i > 0 {
+                f.entry = None;
+            }
+            outs.push(self.node(n, &mut f, st, stdin));
+        }
+        let mut last = outs.pop().unwrap_or_else(|| Out::same(st));
+        for o in &outs {
+            last.ok.absorb_starts(&o.ok);
+            last.fail.absorb_starts(&o.ok);
+        }
+        last
+    }
+
+    /// What a pipeline element writes, when it is literal text (`echo …`, `printf …`) or a list
+    /// of files (`ls …`, `find …`).
+    fn stdout_of(&self, n: &Node, flow: &Flow) -> Stdin {
+        let Node::Simple(s) = n else {
+            return Stdin::None;
+        };
+        let ex = self.expander(flow);
+        let mut found = Found::default();
+        let argv: Vec<Arg> = s.words.iter().flat_map(|w| ex.expand(w, &mut found)).collect();
+        let Some(first) = argv.first() else {
+            return Stdin::None;
+        };
+        let rest: Vec<&Arg> = argv[1..].iter().filter(|a| !a.text.starts_with('-')).collect();
+        match base(first) {
+            "echo" => Stdin::Text(rest.iter().map(|a| a.text.as_str()).collect::<Vec<_>>().join(" ")),
+            "printf" => Stdin::Text(
+                rest.iter()
+                    .map(|a| a.text.replace("\\n", "\n"))
+                    .collect::<Vec<_>>()
+                    .join(" "),
+            ),
+            "ls" => Stdin::Paths(rest.into_iter().cloned().collect()),
+            "find" => {
+                let roots: Vec<&Arg> = argv[1..]
+                    .iter()
+                    .take_while(|a| !a.text.starts_with('-'))
+                    .collect();
+                let name = argv
+                    .windows(2)
+                    .find(|w| w[0].is("-name") || w[0].is("-iname"))
+                    .map(|w| w[1].pat.clone())
+                    .unwrap_or_else(|| "*".into());
+                Stdin::Paths(
+                    roots
+                        .iter()
+                        .map(|r| Arg {
+                            text: format!("{}/{DYN}", r.text.trim_end_matches('/')),
+                            pat: format!("{}/{name}", r.pat.trim_end_matches('/')),
+                        })
+                        .collect(),
+                )
+            }
+            _ => Stdin::None,
+        }
+    }
+
+    fn expander<'a>(&'a self, flow: &'a Flow) -> Expander<'a> {
+        Expander {
+            vars: &flow.vars,
+            home: if flow.ctx.is_local() {
+                self.env.home.as_deref()
+            } else {
+                None
+            },
+        }
+    }
+
+    fn node(&mut self, n: &Node, flow: &mut Flow, st: &State, stdin: Stdin) -> Out {
+        match n {
+            Node::Simple(s) => self.simple(s, flow, st, stdin),
+            Node::Group {
+                body,
+                subshell,
+                redirs,
+            } => {
+                let out = if *subshell {
+                    self.script(body, &mut flow.clone(), st)
+                } else {
+                    self.script(body, flow, st)
+                };
+                self.redirections(redirs, flow, st);
+                out
+            }
+            Node::If {
+                arms,
+                otherwise,
+                redirs,
+            } => {
+                let mut cur = st.clone();
+                let mut oks: Vec<State> = Vec::new();
+                let mut fails: Vec<State> = Vec::new();
+                for (cond, body) in arms {
+                    let c = self.script(cond, flow, &cur);
+                    let b = self.script(body, flow, &c.ok);
+                    oks.push(b.ok);
+                    fails.push(b.fail);
+                    cur = c.fail;
+                }
+                match otherwise {
+                    Some(e) => {
+                        let b = self.script(e, flow, &cur);
+                        oks.push(b.ok);
+                        fails.push(b.fail);
+                    }
+                    None => oks.push(cur.clone()),
+                }
+                self.redirections(redirs, flow, st);
+                let ok = oks.iter().skip(1).fold(oks[0].clone(), |a, b| State::meet(&a, b));
+                let fail = fails.iter().fold(cur, |a, b| State::meet(&a, b));
+                Out { ok, fail }
+            }
+            Node::Loop {
+                var,
+                values,
+                cond,
+                body,
+                redirs,
+            } => {
+                let mut cur = st.clone();
+                if let Some(c) = cond {
+                    cur = self.script(c, flow, st).ok;
+                }
+                let mut outs = Vec::new();
+                match (var, values) {
+                    (Some(v), Some(vals)) => {
+                        let ex_vals: Vec<Arg> = {
+                            let ex = self.expander(flow);
+                            let mut found = Found::default();
+                            vals.iter()
+                                .flat_map(|w| ex.expand(w, &mut found))
+                                .collect()
+                        };
+                        let mut vals = Vec::new();
+                        for a in ex_vals {
+                            if a.wild() && flow.ctx.is_local() && !a.dynamic() {
+                                let (abs, _) = flow.resolve(&a);
+                                let found = super::local::expand(&abs);
+                                if !found.is_empty() {
+                                    vals.extend(found);
+                                    continue;
+                                }
+                            }
+                            vals.push(if a.wild() { a.pat.replace('*', &DYN.to_string()) } else { a.text });
+                        }
+                        vals.truncate(MAX_LOOP_VALUES);
+                        if vals.is_empty() {
+                            vals.push(DYN.to_string());
+                        }
+                        for val in vals {
+                            let mut f = flow.clone();
+                            f.vars.insert(v.clone(), val);
+                            outs.push(self.script(body, &mut f, &cur));
+                        }
+                    }
+                    (Some(v), None) => {
+                        let mut f = flow.clone();
+                        f.vars.insert(v.clone(), DYN.to_string());
+                        outs.push(self.script(body, &mut f, &cur));
+                    }
+                    _ => outs.push(self.script(body, &mut flow.clone(), &cur)),
+                }
+                self.redirections(redirs, flow, st);
+                let mut ok = cur.clone();
+                let mut fail = cur.clone();
+                for o in &outs {
+                    ok = State::meet(&ok, &o.ok);
+                    fail = State::meet(&fail, &o.fail);
+                }
+                Out { ok, fail }
+            }
+            Node::Case { arms, redirs, .. } => {
+                let mut ok = st.clone();
+                let mut fail = st.clone();
+                for a in arms {
+                    let o = self.script(a, &mut flow.clone(), st);
+                    ok = State::meet(&ok, &o.ok);
+                    fail = State::meet(&fail, &o.fail);
+                }
+                self.redirections(redirs, flow, st);
+                Out { ok, fail }
+            }
+            Node::Function { body } => {
+                // Checked where it is defined: it may be called anywhere after.
+                self.node(body, &mut flow.nested(), st, Stdin::None);
+                Out::same(st)
+            }
+            Node::Inert => Out::same(st),
+        }
+    }
+
+    /// Redirections that write to files (`> file`, `>> file`).
+    fn redirections(&mut self, redirs: &[Redir], flow: &Flow, st: &State) -> State {
+        let mut cur = st.clone();
+        for r in redirs {
+            match r {
+                Redir::File {
+                    kind: RedirKind::Write | RedirKind::Append,
+                    target,
+                    ..
+                } => {
+                    let mut found = Found::default();
+                    let arg = self.expander(flow).one(target, &mut found);
+                    if arg.text.starts_with("/dev/") {
+                        continue;
+                    }
+                    let op = Op::File(FileOp {
+                        verb: Verb::Write,
+                        path: arg.clone(),
+                        recursive: false,
+                        into_dir: Some(false),
+                        name: None,
+                        filter: None,
+                        tool: ">".into(),
+                    });
+                    cur = self.apply(vec![op], &format!("> {}", arg.show()), flow, &cur).ok;
+                }
+                Redir::ProcSub(s) => {
+                    self.script(s, &mut flow.nested(), st);
+                }
+                _ => {}
+            }
+        }
+        cur
+    }
+
+    fn simple(&mut self, s: &Simple, flow: &mut Flow, st: &State, stdin: Stdin) -> Out {
+        let mut found = Found::default();
+        let (argv, assigns) = {
+            let ex = self.expander(flow);
+            let argv: Vec<Arg> = s.words.iter().flat_map(|w| ex.expand(w, &mut found)).collect();
+            let assigns: Vec<(String, Arg)> = s
+                .assigns
+                .iter()
+                .map(|(k, v)| (k.clone(), ex.one(v, &mut found)))
+                .collect();
+            (argv, assigns)
+        };
+        // Command substitutions and process substitutions run before the command.
+        for sub in std::mem::take(&mut found.substs) {
+            self.text(&sub, &mut flow.nested(), st);
+        }
+        for p in &s.procsubs {
+            self.script(p, &mut flow.nested(), st);
+        }
+        let mut stdin = stdin;
+        for r in &s.redirs {
+            match r {
+                Redir::HereDoc { body, expand } => {
+                    stdin = Stdin::Text(if *expand {
+                        self.heredoc(body, flow, st)
+                    } else {
+                        body.clone()
+                    });
+                }
+                Redir::HereString { word } => {
+                    let mut f = Found::default();
+                    let t = self.expander(flow).one(word, &mut f).text;
+                    for sub in f.substs {
+                        self.text(&sub, &mut flow.nested(), st);
+                    }
+                    stdin = Stdin::Text(t);
+                }
+                _ => {}
+            }
+        }
+        let cur = self.redirections(&s.redirs, flow, st);
+        if argv.is_empty() {
+            for (k, v) in assigns {
+                flow.vars.insert(k, v.text);
+            }
+            return Out::same(&cur);
+        }
+        let mut f = flow.clone();
+        for (k, v) in &assigns {
+            // `X=1 cmd`: in cmd's environment (a `bash -c` payload sees it).
+            f.vars.insert(k.clone(), v.text.clone());
+        }
+        let out = self.command(argv, &mut f, &cur, stdin);
+        // `cd`, `set -e` and assignments by `export` persist in this shell.
+        flow.cwd = f.cwd;
+        flow.errexit = f.errexit;
+        for (k, v) in f.vars {
+            if !assigns.iter().any(|(a, _)| *a == k) {
+                flow.vars.insert(k, v);
+            }
+        }
+        flow.entry = f.entry;
+        flow.needs_prefix = f.needs_prefix;
+        out
+    }
+
+    /// A here-document with expansion: its `$(…)` run, its variables expand.
+    fn heredoc(&mut self, body: &str, flow: &Flow, st: &State) -> String {
+        let mut out = String::new();
+        match brush_parser::word::parse_heredoc(body, &shell::options()) {
+            Ok(pieces) => {
+                for p in pieces {
+                    use brush_parser::word::WordPiece as W;
+                    match &p.piece {
+                        W::Text(t) => out.push_str(t),
+                        W::CommandSubstitution(c) | W::BackquotedCommandSubstitution(c) => {
+                            self.text(c, &mut flow.nested(), st);
+                            out.push(DYN);
+                        }
+                        W::EscapeSequence(e) => out.push_str(e.strip_prefix('\\').unwrap_or(e)),
+                        W::ParameterExpansion(_) => {
+                            let mut f = Found::default();
+                            let raw = body.get(p.start_index..p.end_index).unwrap_or("");
+                            out.push_str(&self.expander(flow).one(raw, &mut f).text);
+                        }
+                        _ => out.push(DYN),
+                    }
+                }
+            }
+            Err(_) => out.push_str(body),
+        }
+        out
+    }
+
+    /// A command after expansion: wrappers removed, payloads followed, operations judged.
+    fn command(&mut self, mut argv: Vec<Arg>, flow: &mut Flow, st: &State, stdin: Stdin) -> Out {
+        if let Some(entry) = flow.entry.take() {
+            if argv.first().is_some_and(|a| base(a) == "litestream") && entry == "litestream" {
+                let shown = show(&argv);
+                let corrected = show(&argv[1..]);
+                self.apply(
+                    vec![Op::Entrypoint {
+                        shown: shown.clone(),
+                        corrected,
+                        doubled: true,
+                    }],
+                    &shown,
+                    flow,
+                    st,
+                );
+                // Judge the rest as if it were written right.
+                argv.remove(0);
+            }
+            argv.insert(0, Arg::lit(&entry));
+        } else if std::mem::take(&mut flow.needs_prefix) {
+            if argv.first().is_some_and(|a| is_litestream_subcommand(&a.text)) {
+                let shown = show(&argv);
+                self.apply(
+                    vec![Op::Entrypoint {
+                        shown: shown.clone(),
+                        corrected: format!("litestream {shown}"),
+                        doubled: false,
+                    }],
+                    &shown,
+                    flow,
+                    st,
+                );
+                argv.insert(0, Arg::lit("litestream"));
+            }
+        }
+        loop {
+            match wrappers::strip(&argv) {
+                Strip::No => break,
+                Strip::At(i) => {
+                    argv.drain(..i);
+                }
+                Strip::Chdir(i, dir) => {
+                    flow.cwd = Some(self.cd_target(&dir, flow));
+                    argv.drain(..i);
+                }
+                Strip::Text(t) => return self.text(&t, &mut flow.nested(), st),
+                Strip::Nothing => return Out::same(st),
+            }
+            if argv.is_empty() {
+                return Out::same(st);
+            }
+        }
+        let shown = show(&argv);
+        let name = base(&argv[0]).to_string();
+        if SHELLS.contains(&name.as_str()) || (name == "busybox" && argv.get(1).is_some_and(|a| a.is("sh"))) {
+            if name == "busybox" {
+                argv.remove(0);
+            }
+            return match wrappers::shell(&argv) {
+                ShellRun::Text { text, errexit } => {
+                    if text.dynamic() {
+                        self.unresolved(&shown, flow, st);
+                        return Out::same(st);
+                    }
+                    let mut f = flow.nested();
+                    f.errexit = errexit;
+                    self.text(&text.text, &mut f, st)
+                }
+                ShellRun::Stdin { errexit } => match stdin {
+                    Stdin::Text(t) => {
+                        let mut f = flow.nested();
+                        f.errexit = errexit;
+                        self.text(&t, &mut f, st)
+                    }
+                    _ => Out::same(st),
+                },
+                ShellRun::File => Out::same(st),
+            };
+        }
+        match name.as_str() {
+            "eval" => {
+                let text = argv[1..].iter().map(|a| a.text.as_str()).collect::<Vec<_>>().join(" ");
+                if text.contains(DYN) {
+                    self.unresolved(&shown, flow, st);
+                    return Out::same(st);
+                }
+                return self.text(&text, &mut flow.nested(), st);
+            }
+            "cd" | "pushd" => {
+                let dir = argv.iter().skip(1).find(|a| !a.text.starts_with('-'));
+                flow.cwd = match dir {
+                    Some(d) if !d.dynamic() => Some(self.cd_target(&d.text, flow)),
+                    _ => None,
+                };
+                return Out::same(st);
+            }
+            "set" => {
+                let on = argv.iter().any(|a| {
+                    a.text.starts_with('-') && !a.text.starts_with("--") && a.text.contains('e')
+                }) || argv.windows(2).any(|w| w[0].is("-o") && w[1].is("errexit"));
+                if on {
+                    flow.errexit = true;
+                }
+                return Out::same(st);
+            }
+            "export" | "declare" | "typeset" | "local" | "readonly" => {
+                for a in &argv[1..] {
+                    if let Some((k, v)) = a.text.split_once('=') {
+                        flow.vars.insert(k.to_string(), v.to_string());
+                    }
+                }
+                return Out::same(st);
+            }
+            "ssh" => {
+                if let Some(s) = wrappers::ssh(&argv) {
+                    let mut f = Flow::remote(Ctx::Host(s.host.clone()), None);
+                    return match s.command {
+                        Some(words) => {
+                            let text = words.iter().map(|a| a.text.as_str()).collect::<Vec<_>>().join(" ");
+                            if text.contains(DYN) && ops::mentions_database(&text) {
+                                self.unresolved(&shown, flow, st);
+                                return Out::same(st);
+                            }
+                            self.text(&text, &mut f, st)
+                        }
+                        None => match stdin {
+                            Stdin::Text(t) => self.text(&t, &mut f, st),
+                            _ => Out::same(st),
+                        },
+                    };
+                }
+                return Out::same(st);
+            }
+            "kamal" => {
+                if let Some(k) = wrappers::kamal_exec(&argv) {
+                    return self.kamal_exec(k, &shown, flow, st);
+                }
+            }
+            "docker" | "podman" | "docker-compose" => {
+                let mut v = argv.clone();
+                if name == "docker-compose" {
+                    v.insert(1, Arg::lit("compose"));
+                }
+                if let Some(d) = wrappers::docker(&v) {
+                    return self.docker(d, st, stdin);
+                }
+            }
+            "xargs" => return self.xargs(&argv, flow, st, stdin),
+            "sqlite3" | "sqlite" => {
+                let text = match &stdin {
+                    Stdin::Text(t) => Some(t.as_str()),
+                    _ => None,
+                };
+                let ops = ops::sqlite_with(&argv[1..], text);
+                return self.apply(ops, &shown, flow, st);
+            }
+            _ => {}
+        }
+        let ops = ops::interpret(&argv, &flow.runner);
+        self.apply(ops, &shown, flow, st)
+    }
+
+    fn cd_target(&self, dir: &str, flow: &Flow) -> String {
+        if dir.starts_with('/') {
+            clean(dir)
+        } else {
+            match &flow.cwd {
+                Some(c) => clean(&format!("{c}/{dir}")),
+                None => format!("{DYN}/{dir}"),
+            }
+        }
+    }
+
+    fn kamal_exec(&mut self, k: wrappers::KamalExec, shown: &str, flow: &Flow, st: &State) -> Out {
+        let text = k.payload.iter().map(|a| a.text.as_str()).collect::<Vec<_>>().join(" ");
+        if text.trim().is_empty() {
+            return Out::same(st);
+        }
+        if text.contains(DYN) && ops::mentions_database(&text) {
+            self.unresolved(shown, flow, st);
+            return Out::same(st);
+        }
+        let mut f = match &k.accessory {
+            None => Flow::remote(Ctx::App, Some("/rails".into())),
+            Some(name) => Flow::remote(Ctx::Accessory(name.clone()), None),
+        };
+        if let Some(name) = &k.accessory {
+            let layout = self.env.layout();
+            let acc = layout.accessory(name);
+            let litestream = acc.is_some() || name == "litestream";
+            if litestream {
+                let version = acc.and_then(|a| a.version);
+                let reuse = if k.reuse { "--reuse " } else { "" };
+                f.runner = Runner {
+                    version,
+                    wrap: Some((
+                        format!("kamal accessory exec {reuse}{name} \""),
+                        "\"".into(),
+                    )),
+                };
+                if k.reuse {
+                    f.needs_prefix = true;
+                } else {
+                    f.entry = Some("litestream".into());
+                    f.runner.wrap = Some((format!("kamal accessory exec {name} \""), "\"".into()));
+                }
+            }
+        }
+        self.text(&text, &mut f, st)
+    }
+
+    fn docker(&mut self, d: Docker, st: &State, stdin: Stdin) -> Out {
+        match d {
+            Docker::Run {
+                image,
+                entrypoint,
+                mounts,
+                workdir,
+                mut cmd,
+            } => {
+                let mut f = Flow::remote(Ctx::Run { mounts }, workdir);
+                let litestream = is_litestream_image(&image);
+                match entrypoint {
+                    Some(e) => cmd.insert(0, Arg::lit(&e)),
+                    None if litestream => {
+                        f.entry = Some("litestream".into());
+                        f.runner = Runner {
+                            version: Version::from_image_tag(&image),
+                            wrap: Some((format!("docker run … {image} "), String::new())),
+                        };
+                    }
+                    None => {}
+                }
+                if litestream {
+                    f.runner.version = Version::from_image_tag(&image);
+                }
+                if cmd.is_empty() && f.entry.is_none() {
+                    return Out::same(st);
+                }
+                if cmd.is_empty() {
+                    return Out::same(st);
+                }
+                self.command(cmd, &mut f, st, stdin)
+            }
+            Docker::Exec {
+                container,
+                workdir,
+                cmd,
+            } => {
+                if cmd.is_empty() {
+                    return Out::same(st);
+                }
+                let layout = self.env.layout();
+                let acc = layout.accessory(&container).cloned().or_else(|| {
+                    layout
+                        .accessories
+                        .iter()
+                        .find(|a| container.contains(&a.container))
+                        .cloned()
+                });
+                let is_ls = acc.is_some() || container.contains("litestream");
+                let mut f = if is_ls {
+                    let name = acc.as_ref().map_or("litestream".to_string(), |a| a.name.clone());
+                    let mut f = Flow::remote(Ctx::Accessory(name), workdir);
+                    f.needs_prefix = true;
+                    f.runner = Runner {
+                        version: acc.and_then(|a| a.version),
+                        wrap: Some((format!("docker exec {container} "), String::new())),
+                    };
+                    f
+                } else {
+                    Flow::remote(Ctx::App, workdir.or_else(|| Some("/rails".into())))
+                };
+                self.command(cmd, &mut f, st, stdin)
+            }
+        }
+    }
+
+    fn xargs(&mut self, argv: &[Arg], flow: &mut Flow, st: &State, stdin: Stdin) -> Out {
+        const TAKES: [&str; 10] = ["-n", "-L", "-I", "-d", "-P", "-a", "-E", "-s", "--max-args", "--delimiter"];
+        let mut i = 1;
+        let mut replace: Option<String> = None;
+        while i < argv.len() && argv[i].text.starts_with('-') {
+            let t = argv[i].text.as_str();
+            if t == "-I" {
+                replace = argv.get(i + 1).map(|a| a.text.clone());
+            }
+            if TAKES.contains(&t) {
+                i += 1;
+            }
+            i += 1;
+        }
+        let mut cmd: Vec<Arg> = argv[i.min(argv.len())..].to_vec();
+        if cmd.is_empty() {
+            cmd.push(Arg::lit("echo"));
+        }
+        let items: Vec<Arg> = match stdin {
+            Stdin::Paths(p) => p,
+            Stdin::Text(t) => t.split_whitespace().map(Arg::lit).collect(),
+            Stdin::None => vec![Arg {
+                text: DYN.to_string(),
+                pat: "*".into(),
+            }],
+        };
+        match replace {
+            Some(r) => {
+                let mut out = Out::same(st);
+                for item in items.iter().take(MAX_LOOP_VALUES) {
+                    let c: Vec<Arg> = cmd
+                        .iter()
+                        .map(|a| {
+                            if a.text.contains(&r) {
+                                Arg {
+                                    text: a.text.replace(&r, &item.text),
+                                    pat: a.pat.replace(&r, &item.pat),
+                                }
+                            } else {
+                                a.clone()
+                            }
+                        })
+                        .collect();
+                    out = self.command(c, &mut flow.nested(), st, Stdin::None);
+                }
+                out
+            }
+            None => {
+                cmd.extend(items);
+                self.command(cmd, &mut flow.nested(), st, Stdin::None)
+            }
+        }
+    }
+
+    /// Judges (when judging) and records the operations of one command.
+    fn apply(&mut self, ops: Vec<Op>, shown: &str, flow: &Flow, st: &State) -> Out {
+        let mut ok = st.clone();
+        let mut fail = st.clone();
+        for op in &ops {
+            if self.judging {
+                self.judge(op, shown, flow, &ok);
+            }
+            match op {
+                Op::Effect(e) => match e {
+                    Effect::AppStop => ok.app = Tri::Stopped,
+                    Effect::LitestreamStop => ok.ls = Tri::Stopped,
+                    Effect::AppStart => {
+                        ok.app = Tri::Started;
+                        fail.app = Tri::Started;
+                        ok.gone.clear();
+                        fail.gone.clear();
+                    }
+                    Effect::LitestreamStart => {
+                        ok.ls = Tri::Started;
+                        fail.ls = Tri::Started;
+                        ok.gone.clear();
+                        fail.gone.clear();
+                    }
+                },
+                Op::Accessory { start, name } => {
+                    if self.env.layout().is_litestream_accessory(name) {
+                        if *start {
+                            ok.ls = Tri::Started;
+                            fail.ls = Tri::Started;
+                            ok.gone.clear();
+                            fail.gone.clear();
+                        } else {
+                            ok.ls = Tri::Stopped;
+                        }
+                    }
+                }
+                Op::File(f) => self.record_file(f, flow, &mut ok),
+                Op::Restore(r) => {
+                    if let Some(o) = &r.output {
+                        if !r.dry_run {
+                            let (abs, _) = flow.resolve(o);
+                            let place = self.env.layout().place(&flow.ctx, &abs);
+                            ok.gone.retain(|g| *g != place);
+                            ok.made.push(place);
+                        }
+                    }
+                }
+                _ => {}
+            }
+        }
+        Out { ok, fail }
+    }
+
+    /// Remembers which paths a file operation removed or created.
+    fn record_file(&self, f: &FileOp, flow: &Flow, st: &mut State) {
+        if f.path.dynamic() {
+            return;
+        }
+        let (abs, _) = flow.resolve(&f.path);
+        let target = match (&f.verb, f.into_dir, &f.name) {
+            (Verb::Onto, Some(true), Some(n)) => format!("{abs}/{}", super::glob::escape(n)),
+            _ => abs,
+        };
+        let layout = self.env.layout();
+        let place = layout.place(&flow.ctx, &target);
+        if f.verb.removes() {
+            if flow.ctx.is_local() {
+                st.local_gone.push(target.clone());
+            }
+            st.gone.retain(|g| *g != place);
+            st.gone.push(place);
+        } else if matches!(f.verb, Verb::Onto | Verb::Write) {
+            st.gone.retain(|g| *g != place);
+            st.local_gone.retain(|g| *g != target);
+            st.made.push(place);
+        }
+    }
+}
+
+fn show(argv: &[Arg]) -> String {
+    argv.iter()
+        .map(|a| ops::quote(&a.show()))
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+fn is_litestream_subcommand(s: &str) -> bool {
+    matches!(
+        s,
+        "restore" | "replicate" | "databases" | "generations" | "snapshots" | "wal" | "ltx" | "reset" | "status" | "sync" | "version" | "info" | "list"
+    )
+}
