@@ -305,8 +305,13 @@ impl Walker<'_> {
                 reason: reason::late_flags(r),
             });
         }
+        let mut force = r.force;
         if let Some(v) = r.runner.version {
             let wrong = ops::wrong_version_flags(r, v);
+            // A flag this version does not have does nothing (the command fails).
+            if wrong.iter().any(|(f, _)| f == "force") {
+                force = false;
+            }
             if !wrong.is_empty() {
                 self.findings.push(Finding {
                     rule: &invocation::FLAG_WRONG_VERSION,
@@ -319,6 +324,12 @@ impl Walker<'_> {
             return;
         }
         let Some(out) = &r.output else { return };
+        if r.if_not_exists && !force {
+            // Skipped when the database exists: it only restores where there is no file.
+            let (abs, certain) = flow.resolve(out);
+            self.sidecars(&abs, certain, false, shown, "restore", flow, st);
+            return;
+        }
         if out.dynamic() && !mentions_database(&out.text) && !out.text.contains("storage") {
             return;
         }
@@ -329,7 +340,7 @@ impl Walker<'_> {
             .filter(|h| h.part == Part::Main)
             .collect();
         let layout_acc = self.env.layout().accessories.first().map(|a| a.name.clone());
-        if r.force {
+        if force {
             let status = hits.first().map(|h| self.status(h, flow, st));
             let (verdict, why) = match &status {
                 Some(Status::NotStopped(w)) => (Verdict::Deny, w.clone()),

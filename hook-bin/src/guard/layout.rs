@@ -32,22 +32,39 @@ pub struct Place {
     pub rel: String,
 }
 
-/// A mount inside a container: `src` is mounted at `target`.
+/// A mount inside a container: `src` (from `prefix` within it) is mounted at `target`.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Mount {
     pub src: Root,
+    /// The mounted directory within `src` (`""`: all of it).
+    pub prefix: String,
     pub target: String,
 }
 
 impl Mount {
     pub fn from_volume(v: &Volume) -> Mount {
+        let (src, prefix) = if v.is_named() {
+            (Root::Vol(v.source.clone()), String::new())
+        } else {
+            let source = clean(&v.source);
+            // A bind mount of a named volume's host directory is that volume.
+            match docker_volume_path(&source) {
+                Some((vol, rel)) => (Root::Vol(vol), rel),
+                None => (Root::Bind(source), String::new()),
+            }
+        };
         Mount {
-            src: if v.is_named() {
-                Root::Vol(v.source.clone())
-            } else {
-                Root::Bind(clean(&v.source))
-            },
+            src,
+            prefix,
             target: clean(&v.target),
+        }
+    }
+
+    fn rel(&self, rel: String) -> String {
+        match (self.prefix.is_empty(), rel.is_empty()) {
+            (true, _) => rel,
+            (false, true) => self.prefix.clone(),
+            (false, false) => format!("{}/{rel}", self.prefix),
         }
     }
 }
@@ -99,10 +116,10 @@ impl Part {
 /// The path of a database's file of kind `part`.
 pub fn part_path(db: &str, part: Part) -> String {
     match part {
-        Part::Meta => {
-            let (dir, name) = split(db);
-            format!("{dir}/.{name}-litestream")
-        }
+        Part::Meta => match split(db) {
+            ("", name) if !db.starts_with('/') => format!(".{name}-litestream"),
+            (dir, name) => format!("{dir}/.{name}-litestream"),
+        },
         p => format!("{db}{}", p.suffix()),
     }
 }
@@ -258,6 +275,7 @@ impl Layout {
             };
             self.app_mounts.push(Mount {
                 src: Root::Vol(vol),
+                prefix: String::new(),
                 target: "/rails/storage".to_string(),
             });
         }
@@ -336,7 +354,7 @@ impl Layout {
             if let Some(rel) = under(&abs, &m.target) {
                 return Place {
                     root: m.src.clone(),
-                    rel,
+                    rel: m.rel(rel),
                 };
             }
         }
@@ -557,6 +575,8 @@ mod tests {
             Some(("shop_storage".into(), "".into()))
         );
         assert_eq!(part_path("/s/p.sqlite3", Part::Meta), "/s/.p.sqlite3-litestream");
+        assert_eq!(part_path("p.sqlite3", Part::Meta), ".p.sqlite3-litestream");
+        assert_eq!(part_path("d/p.sqlite3", Part::Meta), "d/.p.sqlite3-litestream");
     }
 
     #[test]
@@ -574,6 +594,7 @@ mod tests {
         let run = Ctx::Run {
             mounts: vec![Mount {
                 src: Root::Vol("shopfront_storage".into()),
+                prefix: String::new(),
                 target: "/data".into(),
             }],
         };

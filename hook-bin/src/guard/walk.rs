@@ -109,9 +109,12 @@ pub struct Flow {
     pub runner: Runner,
     /// The image's entrypoint, prepended to the first command (`docker run litestream/…`).
     pub entry: Option<String>,
-    /// A `litestream` subcommand is expected without the `litestream` prefix missing
-    /// (`docker exec` into the Litestream container): the first command is checked for it.
+    /// `docker exec` into the Litestream container: the first command must start with
+    /// `litestream` (there is no entrypoint).
     pub needs_prefix: bool,
+    /// Standard input handed to a remote command (`kamal app exec -i … <<EOF`): the first
+    /// command reads it.
+    pub stdin: Option<String>,
 }
 
 impl Flow {
@@ -124,6 +127,7 @@ impl Flow {
             runner: Runner::default(),
             entry: None,
             needs_prefix: false,
+            stdin: None,
         }
     }
 
@@ -140,6 +144,7 @@ impl Flow {
         Flow {
             entry: None,
             needs_prefix: false,
+            stdin: None,
             ..self.clone()
         }
     }
@@ -312,17 +317,20 @@ impl<'e> Walker<'e> {
                 let name = argv
                     .windows(2)
                     .find(|w| w[0].is("-name") || w[0].is("-iname"))
-                    .map(|w| w[1].pat.clone())
+                    // find reads the pattern itself: quoted or not, its wildcards are active.
+                    .map(|w| w[1].text.clone())
                     .unwrap_or_else(|| "*".into());
-                Stdin::Paths(
-                    roots
-                        .iter()
-                        .map(|r| Arg {
-                            text: format!("{}/{DYN}", r.text.trim_end_matches('/')),
-                            pat: format!("{}/{name}", r.pat.trim_end_matches('/')),
-                        })
-                        .collect(),
-                )
+                let mut paths = Vec::new();
+                for r in roots {
+                    let root = r.pat.trim_end_matches('/');
+                    for pat in [format!("{root}/{name}"), format!("{root}/*/{name}")] {
+                        paths.push(Arg {
+                            text: super::glob::unescape(&pat),
+                            pat,
+                        });
+                    }
+                }
+                Stdin::Paths(paths)
             }
             _ => Stdin::None,
         }
@@ -593,6 +601,10 @@ impl<'e> Walker<'e> {
 
     /// A command after expansion: wrappers removed, payloads followed, operations judged.
     fn command(&mut self, mut argv: Vec<Arg>, flow: &mut Flow, st: &State, stdin: Stdin) -> Out {
+        let stdin = match (stdin, flow.stdin.take()) {
+            (Stdin::None, Some(t)) => Stdin::Text(t),
+            (s, _) => s,
+        };
         if let Some(entry) = flow.entry.take() {
             if argv.first().is_some_and(|a| base(a) == "litestream") && entry == "litestream" {
                 let shown = show(&argv);
@@ -708,6 +720,9 @@ impl<'e> Walker<'e> {
             "ssh" => {
                 if let Some(s) = wrappers::ssh(&argv) {
                     let mut f = Flow::remote(Ctx::Host(s.host.clone()), None);
+                    if let (Some(_), Stdin::Text(t)) = (&s.command, &stdin) {
+                        f.stdin = Some(t.clone());
+                    }
                     return match s.command {
                         Some(words) => {
                             let text = words.iter().map(|a| a.text.as_str()).collect::<Vec<_>>().join(" ");
@@ -727,7 +742,7 @@ impl<'e> Walker<'e> {
             }
             "kamal" => {
                 if let Some(k) = wrappers::kamal_exec(&argv) {
-                    return self.kamal_exec(k, &shown, flow, st);
+                    return self.kamal_exec(k, &shown, flow, st, stdin);
                 }
             }
             "docker" | "podman" | "docker-compose" => {
@@ -765,7 +780,7 @@ impl<'e> Walker<'e> {
         }
     }
 
-    fn kamal_exec(&mut self, k: wrappers::KamalExec, shown: &str, flow: &Flow, st: &State) -> Out {
+    fn kamal_exec(&mut self, k: wrappers::KamalExec, shown: &str, flow: &Flow, st: &State, stdin: Stdin) -> Out {
         let text = k.payload.iter().map(|a| a.text.as_str()).collect::<Vec<_>>().join(" ");
         if text.trim().is_empty() {
             return Out::same(st);
@@ -799,6 +814,9 @@ impl<'e> Walker<'e> {
                     f.runner.wrap = Some((format!("kamal accessory exec {name} \""), "\"".into()));
                 }
             }
+        }
+        if let Stdin::Text(t) = stdin {
+            f.stdin = Some(t);
         }
         self.text(&text, &mut f, st)
     }

@@ -485,7 +485,7 @@ fn mount_flag(v: &str) -> Option<Mount> {
     }
     let v = Volume::parse(&format!("{}:{}", src?, dst?))?;
     let mut m = Mount::from_volume(&v);
-    if kind == "bind" {
+    if kind == "bind" && m.prefix.is_empty() {
         if let super::layout::Root::Vol(s) = &m.src {
             m.src = super::layout::Root::Bind(s.clone());
         }
