@@ -292,3 +292,44 @@ fn existing_secrets_are_left_alone() {
     );
     assert_eq!(check(app).errors, 0);
 }
+
+#[test]
+fn creates_kamal_secrets_when_missing() {
+    let tmp = example("fresh", "no-secrets");
+    let app = tmp.path();
+    fs::remove_dir_all(app.join(".kamal")).unwrap();
+    let out = init_ok(app, ARGS);
+    assert!(out.contains(".kamal/secrets: created with the references"), "{out}");
+    let s = read(app, ".kamal/secrets");
+    assert!(
+        s.starts_with("# Litestream backups (added by litestream-guard init)"),
+        "{s}"
+    );
+    assert_eq!(check(app).errors, 0);
+}
+
+/// When init cannot edit deploy.yml (here: `accessories:` is an alias), the user adds the block
+/// it printed by hand, and the next run finds the accessory and writes the other two files.
+#[test]
+fn accessory_added_by_hand_then_init_writes_the_rest() {
+    let tmp = example("fresh", "by-hand");
+    let app = tmp.path();
+    let base = read(app, "config/deploy.yml");
+    let aliased =
+        format!("x-accessories: &acc\n  redis:\n    image: redis:7\n    host: 192.0.2.10\n{base}accessories: *acc\n");
+    fs::write(app.join("config/deploy.yml"), &aliased).unwrap();
+    let o = init(app, ARGS);
+    assert_eq!(o.code(), Some(2), "{}", o.combined());
+    let snippet = o.stderr[o.stderr.find("accessories:\n  litestream:\n").expect("snippet")..].to_string();
+    // The block goes into the anchored mapping, the place the alias reads from.
+    let block: String = snippet.lines().skip(1).map(|l| format!("{l}\n")).collect();
+    let by_hand = aliased.replacen("    host: 192.0.2.10\n", &format!("    host: 192.0.2.10\n{block}"), 1);
+    assert_ne!(by_hand, aliased);
+    fs::write(app.join("config/deploy.yml"), &by_hand).unwrap();
+    let out = init_ok(app, ARGS);
+    assert!(out.contains("config/deploy.yml: unchanged"), "{out}");
+    assert_eq!(read(app, "config/deploy.yml"), by_hand);
+    assert!(app.join("config/litestream.yml").exists());
+    let c = check(app);
+    assert_eq!(c.errors, 0, "{}", c.raw);
+}

@@ -100,7 +100,7 @@ fn resolve_line(opt: Option<&str>, existing: Option<Line>) -> Result<(Line, Opti
 /// Reads the app and computes every change. Writes nothing.
 pub fn plan(opts: &Options) -> Result<Plan, InitError> {
     let provider = Provider::parse(&opts.provider)?;
-    provider::check_bucket(&opts.bucket)?;
+    provider::check_bucket(&opts.bucket, provider)?;
     let prefix = opts.path_prefix.as_deref().map(provider::check_prefix).transpose()?;
     let target = provider::resolve(provider, opts.region.as_deref(), opts.endpoint.as_deref())?;
     let root = &opts.root;

@@ -259,11 +259,14 @@ fn is_private_http(e: &str) -> bool {
                 .is_some_and(|o| (16..=31).contains(&o)))
 }
 
-/// A bucket name every provider here accepts and YAML reads as text.
-pub fn check_bucket(b: &str) -> Result<(), InitError> {
+/// A bucket name the provider accepts and YAML reads as text: S3's rules (3-63 lowercase
+/// letters, digits, `-`, `.`). Backblaze B2 and self-hosted servers also allow capitals.
+pub fn check_bucket(b: &str, provider: Provider) -> Result<(), InitError> {
+    let caps = matches!(provider, Provider::B2 | Provider::Minio | Provider::Custom);
     let ok = (3..=63).contains(&b.len())
-        && b.bytes()
-            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == b'-' || c == b'.')
+        && b.bytes().all(|c| {
+            c.is_ascii_lowercase() || (caps && c.is_ascii_uppercase()) || c.is_ascii_digit() || c == b'-' || c == b'.'
+        })
         && b.as_bytes()[0].is_ascii_alphanumeric()
         && b.as_bytes()[b.len() - 1].is_ascii_alphanumeric()
         && !b.contains("..");
@@ -272,7 +275,10 @@ pub fn check_bucket(b: &str) -> Result<(), InitError> {
     } else {
         Err(bad(
             "--bucket",
-            format!("`{b}` is not a bucket name (3-63 lowercase letters, digits, `-` and `.`, starting and ending with a letter or digit)"),
+            format!(
+                "`{b}` is not a bucket name (3-63 {}letters, digits, `-` and `.`, starting and ending with a letter or digit)",
+                if caps { "" } else { "lowercase " }
+            ),
         ))
     }
 }
@@ -340,9 +346,11 @@ mod tests {
             .unwrap_err()
             .to_string()
             .contains("hetzner, b2"));
-        assert!(check_bucket("my-app.backups").is_ok());
+        assert!(check_bucket("my-app.backups", Provider::Aws).is_ok());
+        assert!(check_bucket("MyApp-Backups", Provider::B2).is_ok());
+        assert!(check_bucket("MyApp-Backups", Provider::Hetzner).is_err());
         for b in ["ab", "My-App", "-x-", "a..b", "a b c", "x$y"] {
-            assert!(check_bucket(b).is_err(), "{b}");
+            assert!(check_bucket(b, Provider::Aws).is_err(), "{b}");
         }
         assert_eq!(check_prefix("/apps/shop/").unwrap(), "apps/shop");
         for p in ["a/../b", "a//b", "${X}", "a b"] {
