@@ -42,13 +42,20 @@ fn parse(text: &str) -> (Vec<Case>, HashMap<String, Vec<String>>) {
                 sessions.get_mut(s).unwrap().push(cmd.to_string());
                 continue;
             }
-            let case = cases.last_mut().unwrap_or_else(|| panic!("line {n}: a command without a header"));
-            assert!(case.command.is_empty(), "line {n}: a second `$` line; use `> ` for continuation lines");
+            let case = cases
+                .last_mut()
+                .unwrap_or_else(|| panic!("line {n}: a command without a header"));
+            assert!(
+                case.command.is_empty(),
+                "line {n}: a second `$` line; use `> ` for continuation lines"
+            );
             case.command = cmd.to_string();
             continue;
         }
         if let Some(more) = line.strip_prefix("> ").or_else(|| (line == ">").then_some("")) {
-            let case = cases.last_mut().unwrap_or_else(|| panic!("line {n}: a continuation without a command"));
+            let case = cases
+                .last_mut()
+                .unwrap_or_else(|| panic!("line {n}: a continuation without a command"));
             case.command.push('\n');
             case.command.push_str(more);
             continue;
@@ -131,10 +138,19 @@ fn record_session(id: &str, commands: &[String], cwd: &Path, data: &Path) {
             .spawn()
             .unwrap();
         use std::io::Write;
-        child.stdin.take().unwrap().write_all(event.to_string().as_bytes()).unwrap();
+        child
+            .stdin
+            .take()
+            .unwrap()
+            .write_all(event.to_string().as_bytes())
+            .unwrap();
         let out = child.wait_with_output().unwrap();
         assert!(out.status.success());
-        assert!(out.stdout.is_empty(), "PostToolUse printed {:?}", String::from_utf8_lossy(&out.stdout));
+        assert!(
+            out.stdout.is_empty(),
+            "PostToolUse printed {:?}",
+            String::from_utf8_lossy(&out.stdout)
+        );
     }
 }
 
@@ -215,11 +231,18 @@ fn corpus() {
             Some(0) => "allow",
             Some(1) => "deny",
             Some(3) => "ask",
-            other => panic!("line {}: exit {other:?}: {}", case.line, String::from_utf8_lossy(&out.stderr)),
+            other => panic!(
+                "line {}: exit {other:?}: {}",
+                case.line,
+                String::from_utf8_lossy(&out.stderr)
+            ),
         };
         let first = stdout.lines().next().unwrap_or("");
         let got_rule = first.split_whitespace().nth(1).unwrap_or("-");
-        if got != case.expect || (case.rule != "-" && got_rule != case.rule) || (case.rule == "-" && got != "allow" && got_rule != "-" && case.expect == "allow") {
+        if got != case.expect
+            || (case.rule != "-" && got_rule != case.rule)
+            || (case.rule == "-" && got != "allow" && got_rule != "-" && case.expect == "allow")
+        {
             failures.push(format!(
                 "line {}: expected {} {}, got {} {} ({})\n  $ {}\n  {}",
                 case.line,
@@ -229,7 +252,13 @@ fn corpus() {
                 got_rule,
                 case.note,
                 command.replace('\n', "\n  > "),
-                stdout.lines().nth(1).unwrap_or("").chars().take(400).collect::<String>()
+                stdout
+                    .lines()
+                    .nth(1)
+                    .unwrap_or("")
+                    .chars()
+                    .take(400)
+                    .collect::<String>()
             ));
         }
         if got == "allow" {
@@ -238,8 +267,18 @@ fn corpus() {
     }
     let _ = std::fs::remove_dir_all(&work);
     eprintln!("corpus: {counts:?}");
-    assert!(failures.is_empty(), "{} of {} cases failed:\n{}", failures.len(), cases.len(), failures.join("\n"));
+    assert!(
+        failures.is_empty(),
+        "{} of {} cases failed:\n{}",
+        failures.len(),
+        cases.len(),
+        failures.join("\n")
+    );
     if filter.is_none() {
-        assert!(cases.len() >= 150, "the corpus must keep at least 150 commands ({})", cases.len());
+        assert!(
+            cases.len() >= 150,
+            "the corpus must keep at least 150 commands ({})",
+            cases.len()
+        );
     }
 }

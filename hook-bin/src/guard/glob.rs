@@ -151,8 +151,14 @@ mod tests {
     #[test]
     fn globs() {
         assert!(matches("*.sqlite3", "production.sqlite3"));
-        assert!(matches("/rails/storage/production.sqlite3*", "/rails/storage/production.sqlite3-wal"));
-        assert!(matches("/rails/*/production.sqlite3", "/rails/storage/production.sqlite3"));
+        assert!(matches(
+            "/rails/storage/production.sqlite3*",
+            "/rails/storage/production.sqlite3-wal"
+        ));
+        assert!(matches(
+            "/rails/*/production.sqlite3",
+            "/rails/storage/production.sqlite3"
+        ));
         assert!(!matches("*.log", "production.sqlite3"));
         assert!(matches("p[a-z]od?ction.sqlite3", "production.sqlite3"));
         assert!(matches("x[!a]", "xb") && !matches("x[!a]", "xa"));

@@ -2,7 +2,7 @@
 //! whether the app is known to be stopped. Each finding names its rule; [`super::choose`] picks
 //! the answer.
 
-use super::layout::{part_path, relate, split, Ctx, Part, Place, Rel};
+use super::layout::{part_path, relate, split, Part, Place, Rel};
 use super::local;
 use super::ops::{self, mentions_database, Backup, FileOp, Op, Restore, Verb};
 use super::reason;
@@ -39,11 +39,10 @@ pub enum Status {
     NotStopped(String),
 }
 
-const LITESTREAM_SUBDIR_NAMES: [&str; 4] = [".sqlite3", ".sqlite", ".db", ".sqlitedb"];
+const DB_SUFFIXES: [&str; 4] = [".sqlite3", ".sqlite", ".db", ".sqlitedb"];
 
 fn db_like(name: &str) -> bool {
-    LITESTREAM_SUBDIR_NAMES.iter().any(|s| name.ends_with(s))
-        || ["-wal", "-shm", "-journal"].iter().any(|s| name.ends_with(s))
+    DB_SUFFIXES.iter().any(|s| name.ends_with(s)) || ["-wal", "-shm", "-journal"].iter().any(|s| name.ends_with(s))
 }
 
 /// The database main file a local path belongs to: `x.db-wal` → `x.db`, `.x.db-litestream` →
@@ -91,7 +90,14 @@ impl Walker<'_> {
 
     /// The live database files `abs` (a pattern) names, and, for local commands, files a
     /// process holds open.
-    pub(super) fn hits(&self, abs: &str, certain: bool, flow: &Flow, recursive: bool, filter: Option<&str>) -> Vec<Hit> {
+    pub(super) fn hits(
+        &self,
+        abs: &str,
+        certain: bool,
+        flow: &Flow,
+        recursive: bool,
+        filter: Option<&str>,
+    ) -> Vec<Hit> {
         let layout = self.env.layout();
         let place = layout.place(&flow.ctx, abs);
         let mut out: Vec<Hit> = Vec::new();
@@ -184,7 +190,11 @@ impl Walker<'_> {
                 continue;
             }
             out.push(Hit {
-                rel: if part_path(&db, part) == abs || pattern { Rel::Exact } else { Rel::Ancestor },
+                rel: if part_path(&db, part) == abs || pattern {
+                    Rel::Exact
+                } else {
+                    Rel::Ancestor
+                },
                 db: db.clone(),
                 part,
                 certain: true,
@@ -214,12 +224,14 @@ impl Walker<'_> {
             for p in &hit.local {
                 let reps = procs.replicating(p);
                 if let Some(pid) = reps.first() {
-                    return Status::NotStopped(format!(
-                        "`litestream replicate` (PID {pid}) is replicating it"
-                    ));
+                    return Status::NotStopped(format!("`litestream replicate` (PID {pid}) is replicating it"));
                 }
                 let name = split(p).1;
-                if let Some(pid) = procs.hidden_mentioning(p).first().or(procs.hidden_mentioning(name).first()) {
+                if let Some(pid) = procs
+                    .hidden_mentioning(p)
+                    .first()
+                    .or(procs.hidden_mentioning(name).first())
+                {
                     return Status::NotStopped(format!(
                         "PID {pid} (`{}`), whose open files this user cannot read, names it",
                         local::command_of(*pid)
@@ -257,7 +269,12 @@ impl Walker<'_> {
                 .filter(|m| m.stopped)
                 .map(|m| format!("earlier in this session (`{}`)", m.cmd)),
         };
-        let acc = self.env.layout().accessories.first().map_or("litestream".to_string(), |a| a.name.clone());
+        let acc = self
+            .env
+            .layout()
+            .accessories
+            .first()
+            .map_or("litestream".to_string(), |a| a.name.clone());
         match (app, ls) {
             (Some(a), Some(l)) if a == l => Status::Stopped(format!("the app and Litestream were stopped {a}")),
             (Some(a), Some(l)) => Status::Stopped(format!("the app was stopped {a} and Litestream {l}")),
@@ -276,11 +293,7 @@ impl Walker<'_> {
     /// True when `place` is known to be gone (moved aside or deleted), on this line or earlier
     /// in the session.
     fn known_gone(&self, place: &Place, st: &State) -> bool {
-        if st
-            .gone
-            .iter()
-            .any(|g| relate(g, place, &[]) == Some(Rel::Exact))
-        {
+        if st.gone.iter().any(|g| relate(g, place, &[]) == Some(Rel::Exact)) {
             return true;
         }
         self.env
@@ -339,7 +352,6 @@ impl Walker<'_> {
             .into_iter()
             .filter(|h| h.part == Part::Main)
             .collect();
-        let layout_acc = self.env.layout().accessories.first().map(|a| a.name.clone());
         if force {
             let status = hits.first().map(|h| self.status(h, flow, st));
             let (verdict, why) = match &status {
@@ -359,7 +371,7 @@ impl Walker<'_> {
             self.findings.push(Finding {
                 rule: &restore::RESTORE_FORCE,
                 verdict,
-                reason: reason::force(shown, &abs, hits.first(), &why, verdict, self.env.layout(), &flow.ctx, layout_acc.as_deref()),
+                reason: reason::force(shown, &abs, hits.first(), &why, verdict, self.env.layout(), &flow.ctx),
             });
             return;
         }
@@ -532,7 +544,8 @@ fn objects_hit(layout: &super::layout::Layout, target: &str) -> Option<String> {
     };
     if layout.replicas.is_empty() {
         let t = target.to_ascii_lowercase();
-        return (t.contains("litestream") || t.contains("backup")).then(|| "the name says so; no replica is configured here".to_string());
+        return (t.contains("litestream") || t.contains("backup"))
+            .then(|| "the name says so; no replica is configured here".to_string());
     }
     layout.replicas.iter().find_map(|r| {
         let same_bucket = r.bucket == bucket;
@@ -576,6 +589,3 @@ impl Place {
         })
     }
 }
-
-#[allow(dead_code)]
-fn unused(_: &Ctx) {}

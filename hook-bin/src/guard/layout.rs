@@ -258,11 +258,7 @@ impl Layout {
         for (path, source) in paths {
             if !self.dbs.iter().any(|d| d.path == path) {
                 let place = self.place(&Ctx::App, &path);
-                self.dbs.push(LiveDb {
-                    path,
-                    place,
-                    source,
-                });
+                self.dbs.push(LiveDb { path, place, source });
             }
         }
     }
@@ -308,9 +304,7 @@ impl Layout {
     }
 
     pub fn accessory(&self, name: &str) -> Option<&Accessory> {
-        self.accessories
-            .iter()
-            .find(|a| a.name == name || a.container == name)
+        self.accessories.iter().find(|a| a.name == name || a.container == name)
     }
 
     /// True when `name` names the Litestream accessory (`all` included).
@@ -389,7 +383,9 @@ pub enum Ctx {
     /// A Kamal accessory's container (`kamal accessory exec NAME`).
     Accessory(String),
     /// `docker run` with these mounts.
-    Run { mounts: Vec<Mount> },
+    Run {
+        mounts: Vec<Mount>,
+    },
 }
 
 impl Ctx {
@@ -598,9 +594,18 @@ mod tests {
                 target: "/data".into(),
             }],
         };
-        assert_eq!(relate(&l.place(&run, "/data/production.sqlite3"), &live.place, &[]), Some(Rel::Exact));
+        assert_eq!(
+            relate(&l.place(&run, "/data/production.sqlite3"), &live.place, &[]),
+            Some(Rel::Exact)
+        );
         let rails = l.place(&Ctx::App, "/rails");
-        assert_eq!(relate(&rails, &live.place, &l.shows(live, Part::Main)), Some(Rel::Ancestor));
-        assert!(l.replicas.iter().any(|r| r.bucket == "shopfront-backups" && r.prefix == "production"));
+        assert_eq!(
+            relate(&rails, &live.place, &l.shows(live, Part::Main)),
+            Some(Rel::Ancestor)
+        );
+        assert!(l
+            .replicas
+            .iter()
+            .any(|r| r.bucket == "shopfront-backups" && r.prefix == "production"));
     }
 }

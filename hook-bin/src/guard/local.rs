@@ -43,10 +43,7 @@ impl Procs {
             .iter()
             .filter(|h| {
                 h.path == path
-                    || (inside
-                        && h.path
-                            .strip_prefix(path)
-                            .is_some_and(|r| r.starts_with('/')))
+                    || (inside && h.path.strip_prefix(path).is_some_and(|r| r.starts_with('/')))
                     || (glob::is_pattern(path) && glob::matches(path, &h.path))
             })
             .collect()
@@ -142,9 +139,7 @@ fn scan_proc() -> Procs {
             continue;
         };
         let args = cmdline(pid);
-        let is_litestream = args
-            .first()
-            .is_some_and(|a| a.rsplit('/').next() == Some("litestream"));
+        let is_litestream = args.first().is_some_and(|a| a.rsplit('/').next() == Some("litestream"));
         if is_litestream && args.iter().any(|a| a == "replicate") {
             let cwd = std::fs::read_link(format!("/proc/{pid}/cwd"))
                 .ok()

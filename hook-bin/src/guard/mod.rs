@@ -90,7 +90,13 @@ impl fmt::Debug for Finding {
 
 impl fmt::Debug for Decision {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{} {}: {}", self.verdict, self.rule.map_or("-", |r| r.id), self.reason)
+        write!(
+            f,
+            "{} {}: {}",
+            self.verdict,
+            self.rule.map_or("-", |r| r.id),
+            self.reason
+        )
     }
 }
 
@@ -107,9 +113,28 @@ impl Decision {
 /// Words whose absence means the command cannot touch a database, a restore or the backups:
 /// anything else is answered without parsing or reading a file.
 const KEYWORDS: [&str; 22] = [
-    "litestream", "restore", "sqlite", ".db", "-wal", "-shm", "-journal", "storage", "volume",
-    "kamal", "docker", "podman", "rclone", "s3", "mc ", "gsutil", "gcloud", "eval", "vacuum",
-    "/rails", "\\", "$",
+    "litestream",
+    "restore",
+    "sqlite",
+    ".db",
+    "-wal",
+    "-shm",
+    "-journal",
+    "storage",
+    "volume",
+    "kamal",
+    "docker",
+    "podman",
+    "rclone",
+    "s3",
+    "mc ",
+    "gsutil",
+    "gcloud",
+    "eval",
+    "vacuum",
+    "/rails",
+    "\\",
+    "$",
 ];
 
 /// The cheap gate: true when the command could matter to the guard.
@@ -119,7 +144,16 @@ pub fn relevant(command: &str) -> bool {
 }
 
 /// Words that make a finished command worth recording for the session.
-const RECORD_KEYWORDS: [&str; 8] = ["kamal", "docker", "wal", "shm", "journal", "sqlite", "storage", "litestream"];
+const RECORD_KEYWORDS: [&str; 8] = [
+    "kamal",
+    "docker",
+    "wal",
+    "shm",
+    "journal",
+    "sqlite",
+    "storage",
+    "litestream",
+];
 
 /// What a decision may look at, loaded on first use.
 pub struct Env {
@@ -156,30 +190,23 @@ impl Env {
     /// What the session did: the state file and the transcript, combined.
     pub fn session(&self) -> &Session {
         self.session.get_or_init(|| {
-            let saved = self
-                .session_file
-                .as_deref()
-                .and_then(session::load)
-                .unwrap_or_default();
+            let saved = self.session_file.as_deref().and_then(session::load).unwrap_or_default();
             let read = self
                 .transcript
                 .as_deref()
-                .map(|t| self.from_transcript(t))
+                .map(|t| self.read_transcript(t))
                 .unwrap_or_default();
             Session::merge(&saved, &read)
         })
     }
 
     fn cwd_string(&self) -> Option<String> {
-        self.cwd
-            .as_deref()
-            .and_then(Path::to_str)
-            .map(|s| layout::clean(s))
+        self.cwd.as_deref().and_then(Path::to_str).map(layout::clean)
     }
 
     /// Reads the transcript from the end until the last stop/start of both the app and
     /// Litestream is found.
-    fn from_transcript(&self, path: &Path) -> Session {
+    fn read_transcript(&self, path: &Path) -> Session {
         let mut s = Session::default();
         let mut started = false;
         let mut made_later: Vec<String> = Vec::new();
@@ -188,18 +215,29 @@ impl Env {
             let short: String = c.command.chars().take(200).collect();
             if s.app.is_none() {
                 if let Some(stopped) = ch.app {
-                    s.app = Some(Mark { stopped, at: c.at, cmd: short.clone() });
+                    s.app = Some(Mark {
+                        stopped,
+                        at: c.at,
+                        cmd: short.clone(),
+                    });
                 }
             }
             if s.litestream.is_none() {
                 if let Some(stopped) = ch.litestream {
-                    s.litestream = Some(Mark { stopped, at: c.at, cmd: short });
+                    s.litestream = Some(Mark {
+                        stopped,
+                        at: c.at,
+                        cmd: short,
+                    });
                 }
             }
             if !started {
                 for g in &ch.gone {
                     if !made_later.contains(g) && !s.gone.iter().any(|x| &x.place == g) {
-                        s.gone.push(Gone { place: g.clone(), at: c.at });
+                        s.gone.push(Gone {
+                            place: g.clone(),
+                            at: c.at,
+                        });
                     }
                 }
             }

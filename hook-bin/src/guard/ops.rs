@@ -128,7 +128,10 @@ pub enum Op {
     },
     /// `kamal accessory stop|start|… NAME`: whether NAME is the Litestream accessory is for the
     /// walker to decide (it knows the config).
-    Accessory { start: bool, name: String },
+    Accessory {
+        start: bool,
+        name: String,
+    },
     /// Text the guard cannot follow (eval of unknown text, an unknown command name).
     Unresolved(String),
 }
@@ -239,8 +242,17 @@ fn delete(tool: &str, args: &[Arg]) -> Vec<Op> {
 
 fn move_or_copy(tool: &str, args: &[Arg], is_move: bool) -> Vec<Op> {
     let takes = [
-        "-t", "--target-directory", "-S", "--suffix", "-m", "--mode", "-o", "--owner", "-g",
-        "--group", "--backup",
+        "-t",
+        "--target-directory",
+        "-S",
+        "--suffix",
+        "-m",
+        "--mode",
+        "-o",
+        "--owner",
+        "-g",
+        "--group",
+        "--backup",
     ];
     let (paths, opts) = operands(args, &takes);
     let target_dir = opt_value(args, "-t", "--target-directory").cloned().or_else(|| {
@@ -249,7 +261,10 @@ fn move_or_copy(tool: &str, args: &[Arg], is_move: bool) -> Vec<Op> {
             .map(Arg::lit)
     });
     let no_target_dir = has_flag(&opts, 'T', &["no-target-directory"]);
-    let recursive = is_move || has_flag(&opts, 'r', &["recursive"]) || has_flag(&opts, 'R', &[]) || has_flag(&opts, 'a', &["archive"]);
+    let recursive = is_move
+        || has_flag(&opts, 'r', &["recursive"])
+        || has_flag(&opts, 'R', &[])
+        || has_flag(&opts, 'a', &["archive"]);
     let (sources, dest): (Vec<&Arg>, Arg) = match target_dir {
         Some(d) => (paths, d),
         None => match paths.split_last() {
@@ -300,7 +315,25 @@ fn link(args: &[Arg]) -> Vec<Op> {
 }
 
 fn rsync(args: &[Arg]) -> Vec<Op> {
-    let (paths, opts) = operands(args, &["-e", "--rsh", "--exclude", "--include", "--filter", "-f", "--files-from", "--chown", "--chmod", "-T", "--temp-dir", "--rsync-path", "--backup-dir", "--suffix"]);
+    let (paths, opts) = operands(
+        args,
+        &[
+            "-e",
+            "--rsh",
+            "--exclude",
+            "--include",
+            "--filter",
+            "-f",
+            "--files-from",
+            "--chown",
+            "--chmod",
+            "-T",
+            "--temp-dir",
+            "--rsync-path",
+            "--backup-dir",
+            "--suffix",
+        ],
+    );
     let Some((dest, sources)) = paths.split_last() else {
         return Vec::new();
     };
@@ -309,7 +342,9 @@ fn rsync(args: &[Arg]) -> Vec<Op> {
         return Vec::new();
     }
     let mut out = Vec::new();
-    let deletes = opts.iter().any(|o| o.starts_with("--delete") || *o == "--remove-source-files");
+    let deletes = opts
+        .iter()
+        .any(|o| o.starts_with("--delete") || *o == "--remove-source-files");
     for s in sources {
         let mut op = FileOp::new(Verb::Onto, (*dest).clone(), "rsync");
         op.recursive = true;
@@ -329,10 +364,10 @@ fn rsync(args: &[Arg]) -> Vec<Op> {
     out
 }
 
-fn scp(_args: &[Arg]) -> Vec<Op> {
-    // `scp file host:/rails/storage/…` lands on a server path the guard would have to map; a
+fn scp(args: &[Arg]) -> Vec<Op> {
+    // `scp file host:/rails/storage/…` lands on a server path the guard does not follow; a
     // local destination is a plain copy.
-    let (paths, _) = operands(_args, &["-P", "-i", "-o", "-F", "-c", "-l", "-S", "-J"]);
+    let (paths, _) = operands(args, &["-P", "-i", "-o", "-F", "-c", "-l", "-S", "-J"]);
     match paths.split_last() {
         Some((d, s)) if !s.is_empty() && !d.text.contains(':') => {
             let mut op = FileOp::new(Verb::Onto, (*d).clone(), "scp");
@@ -353,9 +388,7 @@ fn dd(args: &[Arg]) -> Vec<Op> {
     args.iter()
         .filter_map(|a| a.text.strip_prefix("of="))
         .map(|p| {
-            let mut arg = Arg::lit(p);
-            arg.pat = arg.pat.clone();
-            let mut op = FileOp::new(Verb::Onto, arg, "dd of=");
+            let mut op = FileOp::new(Verb::Onto, Arg::lit(p), "dd of=");
             op.into_dir = Some(false);
             Op::File(op)
         })
@@ -386,8 +419,19 @@ pub fn sqlite(args: &[Arg]) -> Vec<Op> {
 
 pub fn sqlite_with(args: &[Arg], stdin: Option<&str>) -> Vec<Op> {
     let takes = [
-        "-cmd", "-init", "-separator", "-newline", "-nullvalue", "-vfs", "-maxsize", "-mmap",
-        "-pagecache", "-lookaside", "-heap", "-escape", "-A",
+        "-cmd",
+        "-init",
+        "-separator",
+        "-newline",
+        "-nullvalue",
+        "-vfs",
+        "-maxsize",
+        "-mmap",
+        "-pagecache",
+        "-lookaside",
+        "-heap",
+        "-escape",
+        "-A",
     ];
     let mut sql: Vec<String> = Vec::new();
     let mut operands: Vec<&Arg> = Vec::new();
@@ -462,8 +506,16 @@ fn unquote_sql(s: &str) -> &str {
 
 /// Restore flags: which take a value, which line has them, from which 0.5 patch.
 const VALUE_FLAGS: [&str; 10] = [
-    "config", "o", "replica", "generation", "index", "timestamp", "parallelism", "txid",
-    "follow-interval", "integrity-check",
+    "config",
+    "o",
+    "replica",
+    "generation",
+    "index",
+    "timestamp",
+    "parallelism",
+    "txid",
+    "follow-interval",
+    "integrity-check",
 ];
 pub const ONLY_V03: [&str; 3] = ["replica", "generation", "index"];
 /// 0.5-only flags with the patch that added them.
@@ -564,10 +616,7 @@ fn restore(args: &[Arg], runner: &Runner) -> Vec<Op> {
     }
     r.source = positional.first().cloned();
     if r.output.is_none() {
-        r.output = r
-            .source
-            .clone()
-            .filter(|s| !s.text.contains("://"));
+        r.output = r.source.clone().filter(|s| !s.text.contains("://"));
     }
     if !r.late_flags.is_empty() {
         let mut words: Vec<String> = vec!["restore".into()];
@@ -582,10 +631,7 @@ fn restore(args: &[Arg], runner: &Runner) -> Vec<Op> {
 
 /// Shell-quotes a word for a corrected command (only when needed).
 pub fn quote(s: &str) -> String {
-    if !s.is_empty()
-        && s.chars()
-            .all(|c| c.is_ascii_alphanumeric() || "-_./:=@%+,".contains(c))
-    {
+    if !s.is_empty() && s.chars().all(|c| c.is_ascii_alphanumeric() || "-_./:=@%+,".contains(c)) {
         s.to_string()
     } else {
         format!("'{}'", s.replace('\'', "'\\''"))
@@ -602,7 +648,10 @@ pub fn wrong_version_flags(r: &Restore, v: Version) -> Vec<(String, String)> {
                     out.push((f.clone(), format!("`-{f}` exists only in Litestream 0.3")));
                 } else if let Some((_, since)) = SINCE_V05.iter().find(|(n, _)| n == f) {
                     if *since > 0 && v.v05_before(*since) {
-                        out.push((f.clone(), format!("`-{f}` needs Litestream 0.5.{since}+, the image is {v}")));
+                        out.push((
+                            f.clone(),
+                            format!("`-{f}` needs Litestream 0.5.{since}+, the image is {v}"),
+                        ));
                     }
                 }
             }
@@ -619,8 +668,17 @@ pub fn wrong_version_flags(r: &Restore, v: Version) -> Vec<(String, String)> {
 /// Kamal subcommands other than `exec` (which the walker unwraps).
 fn kamal(args: &[Arg]) -> Vec<Op> {
     let takes = [
-        "-d", "--destination", "-c", "--config-file", "-h", "--hosts", "-r", "--roles",
-        "--version", "-e", "--env",
+        "-d",
+        "--destination",
+        "-c",
+        "--config-file",
+        "-h",
+        "--hosts",
+        "-r",
+        "--roles",
+        "--version",
+        "-e",
+        "--env",
     ];
     let (words, opts) = operands(args, &takes);
     let w: Vec<&str> = words.iter().map(|a| a.text.as_str()).collect();
@@ -630,10 +688,7 @@ fn kamal(args: &[Arg]) -> Vec<Op> {
         ["app", "boot" | "start", ..] | ["deploy", ..] | ["redeploy", ..] | ["rollback", ..] => {
             vec![Op::Effect(Effect::AppStart)]
         }
-        ["setup", ..] => vec![
-            Op::Effect(Effect::AppStart),
-            Op::Effect(Effect::LitestreamStart),
-        ],
+        ["setup", ..] => vec![Op::Effect(Effect::AppStart), Op::Effect(Effect::LitestreamStart)],
         ["accessory", "stop", names @ ..] => names.iter().map(|n| accessory(n, false)).collect(),
         ["accessory", "boot" | "start" | "reboot" | "restart", names @ ..] => {
             names.iter().map(|n| accessory(n, true)).collect()
@@ -702,14 +757,22 @@ fn objects(tool: &str, target: &Arg, recursive: bool) -> Op {
 }
 
 fn aws(args: &[Arg]) -> Vec<Op> {
-    let (words, opts) = operands(args, &["--profile", "--region", "--endpoint-url", "--exclude", "--include", "--output", "--query"]);
+    let (words, opts) = operands(
+        args,
+        &[
+            "--profile",
+            "--region",
+            "--endpoint-url",
+            "--exclude",
+            "--include",
+            "--output",
+            "--query",
+        ],
+    );
     let w: Vec<&str> = words.iter().map(|a| a.text.as_str()).collect();
     let recursive = opts.contains(&"--recursive");
     match w.as_slice() {
-        ["s3", "rm", ..] => words[2..]
-            .iter()
-            .map(|t| objects("aws s3 rm", t, recursive))
-            .collect(),
+        ["s3", "rm", ..] => words[2..].iter().map(|t| objects("aws s3 rm", t, recursive)).collect(),
         ["s3", "rb", ..] if opts.contains(&"--force") => words[2..]
             .iter()
             .map(|t| objects("aws s3 rb --force", t, true))
@@ -722,20 +785,26 @@ fn s3cmd(args: &[Arg]) -> Vec<Op> {
     let (words, opts) = operands(args, &["-c", "--config", "--exclude", "--include"]);
     let recursive = has_flag(&opts, 'r', &["recursive"]);
     match words.split_first() {
-        Some((cmd, targets)) if matches!(cmd.text.as_str(), "del" | "rm") => targets
-            .iter()
-            .map(|t| objects("s3cmd del", t, recursive))
-            .collect(),
-        Some((cmd, targets)) if cmd.text == "rb" => targets
-            .iter()
-            .map(|t| objects("s3cmd rb", t, true))
-            .collect(),
+        Some((cmd, targets)) if matches!(cmd.text.as_str(), "del" | "rm") => {
+            targets.iter().map(|t| objects("s3cmd del", t, recursive)).collect()
+        }
+        Some((cmd, targets)) if cmd.text == "rb" => targets.iter().map(|t| objects("s3cmd rb", t, true)).collect(),
         _ => Vec::new(),
     }
 }
 
 fn rclone(args: &[Arg]) -> Vec<Op> {
-    let (words, _) = operands(args, &["--config", "--include", "--exclude", "--filter", "--min-age", "--max-age"]);
+    let (words, _) = operands(
+        args,
+        &[
+            "--config",
+            "--include",
+            "--exclude",
+            "--filter",
+            "--min-age",
+            "--max-age",
+        ],
+    );
     match words.split_first() {
         Some((cmd, targets)) if matches!(cmd.text.as_str(), "purge" | "delete" | "deletefile" | "rmdirs") => targets
             .iter()
@@ -761,10 +830,9 @@ fn gsutil(args: &[Arg]) -> Vec<Op> {
     let (words, opts) = operands(args, &["-o", "-h"]);
     let recursive = has_flag(&opts, 'r', &[]) || has_flag(&opts, 'R', &[]);
     match words.split_first() {
-        Some((cmd, targets)) if cmd.text == "rm" => targets
-            .iter()
-            .map(|t| objects("gsutil rm", t, recursive))
-            .collect(),
+        Some((cmd, targets)) if cmd.text == "rm" => {
+            targets.iter().map(|t| objects("gsutil rm", t, recursive)).collect()
+        }
         _ => Vec::new(),
     }
 }
@@ -844,14 +912,18 @@ mod tests {
 
     #[test]
     fn restores() {
-        let r = restore_of("litestream restore -o /x/new.sqlite3 -timestamp 2024-01-01T00:00:00Z /rails/storage/p.sqlite3");
+        let r =
+            restore_of("litestream restore -o /x/new.sqlite3 -timestamp 2024-01-01T00:00:00Z /rails/storage/p.sqlite3");
         assert_eq!(r.output.unwrap().text, "/x/new.sqlite3");
         assert!(r.late_flags.is_empty());
         let r = restore_of("/usr/local/bin/litestream restore /rails/storage/p.sqlite3");
         assert_eq!(r.output.unwrap().text, "/rails/storage/p.sqlite3");
         let r = restore_of("litestream restore /rails/storage/p.sqlite3 -o /x/new.sqlite3");
         assert_eq!(r.late_flags, ["-o"]);
-        assert_eq!(r.corrected.as_deref(), Some("restore -o /x/new.sqlite3 /rails/storage/p.sqlite3"));
+        assert_eq!(
+            r.corrected.as_deref(),
+            Some("restore -o /x/new.sqlite3 /rails/storage/p.sqlite3")
+        );
         assert_eq!(r.output.unwrap().text, "/x/new.sqlite3");
         let r = restore_of("litestream restore --force=true s3://b/p");
         assert!(r.force && r.output.is_none());
@@ -878,9 +950,18 @@ mod tests {
 
     #[test]
     fn backups_and_effects() {
-        assert_eq!(interpret(&argv("kamal app stop -d production"), &Runner::default()), [Op::Effect(Effect::AppStop)]);
+        assert_eq!(
+            interpret(&argv("kamal app stop -d production"), &Runner::default()),
+            [Op::Effect(Effect::AppStop)]
+        );
         let ops = interpret(&argv("kamal accessory stop litestream"), &Runner::default());
-        assert_eq!(ops, [Op::Accessory { start: false, name: "litestream".into() }]);
+        assert_eq!(
+            ops,
+            [Op::Accessory {
+                start: false,
+                name: "litestream".into()
+            }]
+        );
         let ops = interpret(&argv("aws s3 rm --recursive s3://b/p"), &Runner::default());
         assert!(matches!(&ops[0], Op::Backup(Backup::Objects { recursive: true, .. })));
         assert!(interpret(&argv("aws s3 ls s3://b/p"), &Runner::default()).is_empty());

@@ -48,7 +48,7 @@ fn describe(p: Part, db: &str, source: &str) -> String {
 
 /// The safe restore sequence, in the app's own names.
 pub fn sequence(layout: &Layout, db: &str, ctx: &Ctx) -> String {
-    let (dir, name) = split(db);
+    let (dir, _) = split(db);
     let restored = format!("{db}.restored");
     let meta = part_path(db, Part::Meta);
     if ctx.is_local() {
@@ -60,7 +60,6 @@ pub fn sequence(layout: &Layout, db: &str, ctx: &Ctx) -> String {
         .accessories
         .first()
         .map_or("litestream".to_string(), |a| a.name.clone());
-    let _ = name;
     format!(
         "Safe sequence: (1) `kamal app stop` and `kamal accessory stop {acc}`; (2) restore to a new path: `kamal accessory exec {acc} \"restore -o {restored} {db}\"` (add `-timestamp <RFC3339>` before the path for a point in time); (3) check it: `kamal app exec \"sqlite3 {restored} 'PRAGMA integrity_check'\"` must print `ok`; (4) move {db} together with its -wal and -shm aside: `kamal app exec \"mkdir -p {dir}/pre-restore\"` then `kamal app exec \"mv {db} {db}-wal {db}-shm {dir}/pre-restore/\"`; (5) move the restored file into place: `kamal app exec \"mv {restored} {db}\"`; (6) remove the stale tracking directory: `kamal app exec \"rm -rf {meta}\"`; (7) `kamal accessory start {acc}`; (8) `kamal app boot`."
     )
@@ -90,8 +89,7 @@ pub fn over_live(shown: &str, h: &Hit, why: &str, v: Verdict, layout: &Layout, c
     )
 }
 
-#[allow(clippy::too_many_arguments)]
-pub fn force(shown: &str, abs: &str, h: Option<&Hit>, why: &str, v: Verdict, layout: &Layout, ctx: &Ctx, _acc: Option<&str>) -> String {
+pub fn force(shown: &str, abs: &str, h: Option<&Hit>, why: &str, v: Verdict, layout: &Layout, ctx: &Ctx) -> String {
     let target = h.map_or_else(|| abs.to_string(), at_risk);
     match v {
         Verdict::Deny => format!(
@@ -179,7 +177,11 @@ pub fn entrypoint(shown: &str, corrected: &str, doubled: bool, runner: &Runner) 
 }
 
 pub fn late_flags(r: &Restore) -> String {
-    let (pre, post) = r.runner.wrap.clone().unwrap_or_else(|| ("litestream ".into(), String::new()));
+    let (pre, post) = r
+        .runner
+        .wrap
+        .clone()
+        .unwrap_or_else(|| ("litestream ".into(), String::new()));
     format!(
         "{} {} after the path: Litestream stops reading flags at the first argument, so `restore {}` fails with `too many arguments`. Put every flag before the path: `{pre}{}{post}`. {}",
         head("G007", "restore-flag-after-path"),

@@ -102,10 +102,7 @@ impl Session {
         self.gone.retain(|g| !c.made.contains(&g.place));
         for p in &c.gone {
             self.gone.retain(|g| &g.place != p);
-            self.gone.push(Gone {
-                place: p.clone(),
-                at,
-            });
+            self.gone.push(Gone { place: p.clone(), at });
         }
         if self.gone.len() > MAX_GONE {
             let extra = self.gone.len() - MAX_GONE;
@@ -196,16 +193,51 @@ mod tests {
     #[test]
     fn later_wins_and_starts_invalidate() {
         let mut a = Session::default();
-        a.apply(&Change { app: Some(true), ..Change::default() }, 10, "kamal app stop");
+        a.apply(
+            &Change {
+                app: Some(true),
+                ..Change::default()
+            },
+            10,
+            "kamal app stop",
+        );
         let mut b = Session::default();
-        b.apply(&Change { app: Some(false), ..Change::default() }, 5, "kamal app boot");
+        b.apply(
+            &Change {
+                app: Some(false),
+                ..Change::default()
+            },
+            5,
+            "kamal app boot",
+        );
         assert!(Session::merge(&a, &b).app_stopped());
-        b.apply(&Change { app: Some(false), ..Change::default() }, 10, "kamal app boot");
+        b.apply(
+            &Change {
+                app: Some(false),
+                ..Change::default()
+            },
+            10,
+            "kamal app boot",
+        );
         assert!(!Session::merge(&a, &b).app_stopped(), "a tie goes to the start");
         let mut c = Session::default();
-        c.apply(&Change { gone: vec!["vol:x:p-wal".into()], ..Change::default() }, 20, "mv");
+        c.apply(
+            &Change {
+                gone: vec!["vol:x:p-wal".into()],
+                ..Change::default()
+            },
+            20,
+            "mv",
+        );
         assert_eq!(Session::merge(&a, &c).gone.len(), 1);
-        c.apply(&Change { made: vec!["vol:x:p-wal".into()], ..Change::default() }, 21, "x");
+        c.apply(
+            &Change {
+                made: vec!["vol:x:p-wal".into()],
+                ..Change::default()
+            },
+            21,
+            "x",
+        );
         assert!(c.gone.is_empty());
     }
 
@@ -215,7 +247,14 @@ mod tests {
         let f = file(&d, "abc/../def").unwrap();
         assert!(f.ends_with("abcdef.json"));
         let mut s = Session::default();
-        s.apply(&Change { litestream: Some(true), ..Change::default() }, 1, "kamal accessory stop litestream");
+        s.apply(
+            &Change {
+                litestream: Some(true),
+                ..Change::default()
+            },
+            1,
+            "kamal accessory stop litestream",
+        );
         save(&f, &s).unwrap();
         assert_eq!(load(&f), Some(s));
         let _ = std::fs::remove_dir_all(&d);

@@ -66,7 +66,9 @@ pub enum Node {
         redirs: Vec<Redir>,
     },
     /// A function definition: the body runs whenever it is called, so it is checked as is.
-    Function { body: Box<Node> },
+    Function {
+        body: Box<Node>,
+    },
     /// Arithmetic and `[[ … ]]`: nothing the guard looks at.
     Inert,
 }
@@ -101,8 +103,13 @@ pub enum Redir {
         target: String,
     },
     /// A here-document: `body` is what the command reads on its standard input.
-    HereDoc { body: String, expand: bool },
-    HereString { word: String },
+    HereDoc {
+        body: String,
+        expand: bool,
+    },
+    HereString {
+        word: String,
+    },
     /// `> >(cmd)` and friends.
     ProcSub(Script),
 }
@@ -201,8 +208,7 @@ fn pipeline(p: &ast::Pipeline) -> Pipeline {
 }
 
 fn redirs(r: Option<&ast::RedirectList>) -> Vec<Redir> {
-    r.map(|r| r.0.iter().map(redir).collect())
-        .unwrap_or_default()
+    r.map(|r| r.0.iter().map(redir).collect()).unwrap_or_default()
 }
 
 fn command(c: &ast::Command) -> Node {
@@ -246,10 +252,7 @@ fn compound(cc: &ast::CompoundCommand, redirs: Vec<Redir>) -> Node {
         }
         C::ForClause(f) => Node::Loop {
             var: Some(f.variable_name.clone()),
-            values: f
-                .values
-                .as_ref()
-                .map(|v| v.iter().map(|w| w.value.clone()).collect()),
+            values: f.values.as_ref().map(|v| v.iter().map(|w| w.value.clone()).collect()),
             cond: None,
             body: list(&f.body.list),
             redirs,
@@ -270,11 +273,7 @@ fn compound(cc: &ast::CompoundCommand, redirs: Vec<Redir>) -> Node {
         },
         C::CaseClause(c) => Node::Case {
             word: c.value.value.clone(),
-            arms: c
-                .cases
-                .iter()
-                .filter_map(|i| i.cmd.as_ref().map(list))
-                .collect(),
+            arms: c.cases.iter().filter_map(|i| i.cmd.as_ref().map(list)).collect(),
             redirs,
         },
         C::Coprocess(c) => Node::Group {
@@ -311,11 +310,9 @@ fn simple(s: &ast::SimpleCommand) -> Simple {
                     };
                     let value = match &a.value {
                         ast::AssignmentValue::Scalar(v) => v.value.clone(),
-                        ast::AssignmentValue::Array(items) => items
-                            .iter()
-                            .map(|(_, v)| v.value.clone())
-                            .collect::<Vec<_>>()
-                            .join(" "),
+                        ast::AssignmentValue::Array(items) => {
+                            items.iter().map(|(_, v)| v.value.clone()).collect::<Vec<_>>().join(" ")
+                        }
                     };
                     out.assigns.push((name, value));
                 }
@@ -374,16 +371,10 @@ fn redir(r: &ast::IoRedirect) -> Redir {
             body: h.doc.value.clone(),
             expand: h.requires_expansion,
         },
-        ast::IoRedirect::HereString(_, w) => Redir::HereString {
-            word: w.value.clone(),
-        },
+        ast::IoRedirect::HereString(_, w) => Redir::HereString { word: w.value.clone() },
         ast::IoRedirect::OutputAndError(w, append) => Redir::File {
             fd: None,
-            kind: if *append {
-                RedirKind::Append
-            } else {
-                RedirKind::Write
-            },
+            kind: if *append { RedirKind::Append } else { RedirKind::Write },
             target: w.value.clone(),
         },
     }
@@ -413,14 +404,21 @@ mod tests {
         assert_eq!(words(&s)[0], ["sudo", "rm", "-f", "x-wal"]);
         assert_eq!(s.0.len(), 2);
         assert!(s.0[1].background);
-        let Node::Simple(first) = &s.0[0].list.first.0[0] else { panic!() };
+        let Node::Simple(first) = &s.0[0].list.first.0[0] else {
+            panic!()
+        };
         assert_eq!(first.assigns, [("FOO".to_string(), "1".to_string())]);
         let s = parse("cat > notes.md <<'EOF'\nrm /rails/storage/production.sqlite3-wal\nEOF\necho done").unwrap();
-        let Node::Simple(cat) = &s.0[0].list.first.0[0] else { panic!() };
+        let Node::Simple(cat) = &s.0[0].list.first.0[0] else {
+            panic!()
+        };
         assert!(matches!(&cat.redirs[1], Redir::HereDoc { body, expand: false } if body.contains("-wal")));
         let s = parse("kamal app stop && \\\n  kamal accessory stop litestream").unwrap();
         assert_eq!(words(&s).len(), 2);
-        assert_eq!(parse("git commit -m \"x\" # rm y").map(|s| words(&s)).unwrap(), [["git", "commit", "-m", "\"x\""]]);
+        assert_eq!(
+            parse("git commit -m \"x\" # rm y").map(|s| words(&s)).unwrap(),
+            [["git", "commit", "-m", "\"x\""]]
+        );
         assert!(parse("echo \"unterminated").is_err());
         assert!(matches!(parse(&"(".repeat(100)), Err(ParseError::TooDeep)));
     }

@@ -30,11 +30,7 @@ pub struct Command {
 
 /// Calls `visit` with the session's successful Bash commands that contain one of `keywords`,
 /// newest first, until it returns false.
-pub fn scan_back(
-    path: &Path,
-    keywords: &[&str],
-    mut visit: impl FnMut(Command) -> bool,
-) -> std::io::Result<()> {
+pub fn scan_back(path: &Path, keywords: &[&str], mut visit: impl FnMut(Command) -> bool) -> std::io::Result<()> {
     let mut file = File::open(path)?;
     let len = file.metadata()?.len();
     let needle = memmem::Finder::new(b"Bash\"");
@@ -167,10 +163,7 @@ fn result_ok(hay: &[u8], id: &str) -> Option<bool> {
             if item.get("type").and_then(Value::as_str) == Some("tool_result")
                 && item.get("tool_use_id").and_then(Value::as_str) == Some(id)
             {
-                let error = item
-                    .get("is_error")
-                    .and_then(Value::as_bool)
-                    .unwrap_or(false);
+                let error = item.get("is_error").and_then(Value::as_bool).unwrap_or(false);
                 let interrupted = record
                     .get("toolUseResult")
                     .and_then(|r| r.get("interrupted"))

@@ -310,10 +310,7 @@ impl<'e> Walker<'e> {
             ),
             "ls" => Stdin::Paths(rest.into_iter().cloned().collect()),
             "find" => {
-                let roots: Vec<&Arg> = argv[1..]
-                    .iter()
-                    .take_while(|a| !a.text.starts_with('-'))
-                    .collect();
+                let roots: Vec<&Arg> = argv[1..].iter().take_while(|a| !a.text.starts_with('-')).collect();
                 let name = argv
                     .windows(2)
                     .find(|w| w[0].is("-name") || w[0].is("-iname"))
@@ -350,11 +347,7 @@ impl<'e> Walker<'e> {
     fn node(&mut self, n: &Node, flow: &mut Flow, st: &State, stdin: Stdin) -> Out {
         match n {
             Node::Simple(s) => self.simple(s, flow, st, stdin),
-            Node::Group {
-                body,
-                subshell,
-                redirs,
-            } => {
+            Node::Group { body, subshell, redirs } => {
                 let out = if *subshell {
                     self.script(body, &mut flow.clone(), st)
                 } else {
@@ -408,9 +401,7 @@ impl<'e> Walker<'e> {
                         let ex_vals: Vec<Arg> = {
                             let ex = self.expander(flow);
                             let mut found = Found::default();
-                            vals.iter()
-                                .flat_map(|w| ex.expand(w, &mut found))
-                                .collect()
+                            vals.iter().flat_map(|w| ex.expand(w, &mut found)).collect()
                         };
                         let mut vals = Vec::new();
                         for a in ex_vals {
@@ -422,7 +413,11 @@ impl<'e> Walker<'e> {
                                     continue;
                                 }
                             }
-                            vals.push(if a.wild() { a.pat.replace('*', &DYN.to_string()) } else { a.text });
+                            vals.push(if a.wild() {
+                                a.pat.replace('*', &DYN.to_string())
+                            } else {
+                                a.text
+                            });
                         }
                         vals.truncate(MAX_LOOP_VALUES);
                         if vals.is_empty() {
@@ -623,8 +618,10 @@ impl<'e> Walker<'e> {
                 argv.remove(0);
             }
             argv.insert(0, Arg::lit(&entry));
-        } else if std::mem::take(&mut flow.needs_prefix) {
-            if argv.first().is_some_and(|a| is_litestream_subcommand(&a.text)) {
+        } else if std::mem::take(&mut flow.needs_prefix)
+            && argv.first().is_some_and(|a| is_litestream_subcommand(&a.text))
+        {
+            {
                 let shown = show(&argv);
                 self.apply(
                     vec![Op::Entrypoint {
@@ -701,9 +698,10 @@ impl<'e> Walker<'e> {
                 return Out::same(st);
             }
             "set" => {
-                let on = argv.iter().any(|a| {
-                    a.text.starts_with('-') && !a.text.starts_with("--") && a.text.contains('e')
-                }) || argv.windows(2).any(|w| w[0].is("-o") && w[1].is("errexit"));
+                let on = argv
+                    .iter()
+                    .any(|a| a.text.starts_with('-') && !a.text.starts_with("--") && a.text.contains('e'))
+                    || argv.windows(2).any(|w| w[0].is("-o") && w[1].is("errexit"));
                 if on {
                     flow.errexit = true;
                 }
@@ -802,10 +800,7 @@ impl<'e> Walker<'e> {
                 let reuse = if k.reuse { "--reuse " } else { "" };
                 f.runner = Runner {
                     version,
-                    wrap: Some((
-                        format!("kamal accessory exec {reuse}{name} \""),
-                        "\"".into(),
-                    )),
+                    wrap: Some((format!("kamal accessory exec {reuse}{name} \""), "\"".into())),
                 };
                 if k.reuse {
                     f.needs_prefix = true;
@@ -889,7 +884,18 @@ impl<'e> Walker<'e> {
     }
 
     fn xargs(&mut self, argv: &[Arg], flow: &mut Flow, st: &State, stdin: Stdin) -> Out {
-        const TAKES: [&str; 10] = ["-n", "-L", "-I", "-d", "-P", "-a", "-E", "-s", "--max-args", "--delimiter"];
+        const TAKES: [&str; 10] = [
+            "-n",
+            "-L",
+            "-I",
+            "-d",
+            "-P",
+            "-a",
+            "-E",
+            "-s",
+            "--max-args",
+            "--delimiter",
+        ];
         let mut i = 1;
         let mut replace: Option<String> = None;
         while i < argv.len() && argv[i].text.starts_with('-') {
@@ -967,16 +973,14 @@ impl<'e> Walker<'e> {
                         fail.gone.clear();
                     }
                 },
-                Op::Accessory { start, name } => {
-                    if self.env.layout().is_litestream_accessory(name) {
-                        if *start {
-                            ok.ls = Tri::Started;
-                            fail.ls = Tri::Started;
-                            ok.gone.clear();
-                            fail.gone.clear();
-                        } else {
-                            ok.ls = Tri::Stopped;
-                        }
+                Op::Accessory { start, name } if self.env.layout().is_litestream_accessory(name) => {
+                    if *start {
+                        ok.ls = Tri::Started;
+                        fail.ls = Tri::Started;
+                        ok.gone.clear();
+                        fail.gone.clear();
+                    } else {
+                        ok.ls = Tri::Stopped;
                     }
                 }
                 Op::File(f) => self.record_file(f, flow, &mut ok),
@@ -1023,15 +1027,24 @@ impl<'e> Walker<'e> {
 }
 
 fn show(argv: &[Arg]) -> String {
-    argv.iter()
-        .map(|a| ops::quote(&a.show()))
-        .collect::<Vec<_>>()
-        .join(" ")
+    argv.iter().map(|a| ops::quote(&a.show())).collect::<Vec<_>>().join(" ")
 }
 
 fn is_litestream_subcommand(s: &str) -> bool {
     matches!(
         s,
-        "restore" | "replicate" | "databases" | "generations" | "snapshots" | "wal" | "ltx" | "reset" | "status" | "sync" | "version" | "info" | "list"
+        "restore"
+            | "replicate"
+            | "databases"
+            | "generations"
+            | "snapshots"
+            | "wal"
+            | "ltx"
+            | "reset"
+            | "status"
+            | "sync"
+            | "version"
+            | "info"
+            | "list"
     )
 }

@@ -111,10 +111,7 @@ impl Build {
 impl Expander<'_> {
     /// Expands one raw word into its arguments (several after brace expansion).
     pub fn expand(&self, raw: &str, found: &mut Found) -> Vec<Arg> {
-        braces(raw)
-            .into_iter()
-            .map(|w| self.one(&w, found))
-            .collect()
+        braces(raw).into_iter().map(|w| self.one(&w, found)).collect()
     }
 
     /// Expands one raw word that brace expansion does not apply to (assignment values).
@@ -269,11 +266,7 @@ fn expand_parts(parts: &[BraceExpressionOrText], acc: &mut Vec<String>) -> bool 
                             }
                             alts.extend(sub);
                         }
-                        BraceExpressionMember::NumberSequence {
-                            start,
-                            end,
-                            increment,
-                        } => {
+                        BraceExpressionMember::NumberSequence { start, end, increment } => {
                             let step = increment.unsigned_abs().max(1) as i64;
                             let mut i = *start;
                             while alts.len() <= MAX_BRACE {
@@ -281,7 +274,11 @@ fn expand_parts(parts: &[BraceExpressionOrText], acc: &mut Vec<String>) -> bool 
                                 if i == *end {
                                     break;
                                 }
-                                i = if start <= end { i.saturating_add(step) } else { i.saturating_sub(step) };
+                                i = if start <= end {
+                                    i.saturating_add(step)
+                                } else {
+                                    i.saturating_sub(step)
+                                };
                                 if (start <= end && i > *end) || (start > end && i < *end) {
                                     break;
                                 }

@@ -25,7 +25,30 @@ pub enum Strip {
 /// Options of `wrapper` that take a value.
 fn takes(wrapper: &str) -> &'static [&'static str] {
     match wrapper {
-        "sudo" => &["-u", "--user", "-g", "--group", "-h", "--host", "-C", "--close-from", "-p", "--prompt", "-r", "--role", "-t", "--type", "-U", "--other-user", "-T", "--command-timeout", "-D", "--chdir", "-R", "--chroot"],
+        "sudo" => &[
+            "-u",
+            "--user",
+            "-g",
+            "--group",
+            "-h",
+            "--host",
+            "-C",
+            "--close-from",
+            "-p",
+            "--prompt",
+            "-r",
+            "--role",
+            "-t",
+            "--type",
+            "-U",
+            "--other-user",
+            "-T",
+            "--command-timeout",
+            "-D",
+            "--chdir",
+            "-R",
+            "--chroot",
+        ],
         "doas" => &["-u", "-C"],
         "env" => &["-u", "--unset", "-C", "--chdir", "-S", "--split-string"],
         "nice" => &["-n", "--adjustment"],
@@ -37,7 +60,18 @@ fn takes(wrapper: &str) -> &'static [&'static str] {
         "flock" => &["-w", "--timeout", "-E", "--conflict-exit-code"],
         "watch" => &["-n", "--interval", "-d", "--differences", "-q", "--equexit"],
         "chroot" => &["--userspec", "--groups"],
-        "runuser" | "su" => &["-u", "--user", "-g", "--group", "-G", "--supp-group", "-s", "--shell", "-w", "--whitelist-environment"],
+        "runuser" | "su" => &[
+            "-u",
+            "--user",
+            "-g",
+            "--group",
+            "-G",
+            "--supp-group",
+            "-s",
+            "--shell",
+            "-w",
+            "--whitelist-environment",
+        ],
         _ => &[],
     }
 }
@@ -89,7 +123,11 @@ pub fn strip(argv: &[Arg]) -> Strip {
     match name {
         "sudo" | "doas" => {
             let i = skip_options(argv, 1, name);
-            if argv[1..i].iter().any(|a| a.is("-l") || a.is("--list") || a.is("-v") || a.is("-k") || a.is("-K")) && i >= argv.len() {
+            if argv[1..i]
+                .iter()
+                .any(|a| a.is("-l") || a.is("--list") || a.is("-v") || a.is("-k") || a.is("-K"))
+                && i >= argv.len()
+            {
                 return Strip::Nothing;
             }
             if i >= argv.len() {
@@ -127,7 +165,8 @@ pub fn strip(argv: &[Arg]) -> Strip {
             }
             at_or_nothing(argv, i)
         }
-        "builtin" | "nohup" | "unbuffer" | "eatmydata" | "fakeroot" | "chronic" | "setsid" | "time" | "exec" | "nice" | "ionice" | "stdbuf" | "strace" | "ltrace" => {
+        "builtin" | "nohup" | "unbuffer" | "eatmydata" | "fakeroot" | "chronic" | "setsid" | "time" | "exec"
+        | "nice" | "ionice" | "stdbuf" | "strace" | "ltrace" => {
             let i = skip_options(argv, 1, name);
             at_or_nothing(argv, i)
         }
@@ -195,8 +234,13 @@ pub const SHELLS: [&str; 7] = ["bash", "sh", "zsh", "dash", "ksh", "ash", "mksh"
 /// A shell invocation: the `-c` string, or that it reads its script from stdin.
 #[derive(Debug, PartialEq, Eq)]
 pub enum ShellRun {
-    Text { text: Arg, errexit: bool },
-    Stdin { errexit: bool },
+    Text {
+        text: Arg,
+        errexit: bool,
+    },
+    Stdin {
+        errexit: bool,
+    },
     /// A script file (not followed).
     File,
 }
@@ -300,7 +344,18 @@ pub struct KamalExec {
 }
 
 const KAMAL_TAKES: [&str; 12] = [
-    "-d", "--destination", "-c", "--config-file", "-h", "--hosts", "-r", "--roles", "--version", "-e", "--env", "--skip-hooks-x",
+    "-d",
+    "--destination",
+    "-c",
+    "--config-file",
+    "-h",
+    "--hosts",
+    "-r",
+    "--roles",
+    "--version",
+    "-e",
+    "--env",
+    "--skip-hooks-x",
 ];
 
 pub fn kamal_exec(argv: &[Arg]) -> Option<KamalExec> {
@@ -356,17 +411,80 @@ pub enum Docker {
 }
 
 const RUN_TAKES: [&str; 62] = [
-    "-v", "--volume", "--mount", "-e", "--env", "--env-file", "-w", "--workdir", "--name",
-    "--network", "--net", "-u", "--user", "-p", "--publish", "-l", "--label", "--entrypoint",
-    "--restart", "-h", "--hostname", "--add-host", "--cap-add", "--cap-drop", "--platform",
-    "--log-driver", "--log-opt", "-m", "--memory", "--cpus", "--device", "--dns", "--pull",
-    "--volumes-from", "--tmpfs", "--ulimit", "--security-opt", "--health-cmd", "--shm-size",
-    "--ipc", "--pid", "--userns", "--cidfile", "--gpus", "--label-file", "--stop-signal",
-    "--stop-timeout", "--link", "--expose", "--group-add", "--runtime", "--uts", "--cgroupns",
-    "--cgroup-parent", "--storage-opt", "--sysctl", "--memory-swap", "-c", "--cpu-shares",
-    "--cpuset-cpus", "--detach-keys", "-a",
+    "-v",
+    "--volume",
+    "--mount",
+    "-e",
+    "--env",
+    "--env-file",
+    "-w",
+    "--workdir",
+    "--name",
+    "--network",
+    "--net",
+    "-u",
+    "--user",
+    "-p",
+    "--publish",
+    "-l",
+    "--label",
+    "--entrypoint",
+    "--restart",
+    "-h",
+    "--hostname",
+    "--add-host",
+    "--cap-add",
+    "--cap-drop",
+    "--platform",
+    "--log-driver",
+    "--log-opt",
+    "-m",
+    "--memory",
+    "--cpus",
+    "--device",
+    "--dns",
+    "--pull",
+    "--volumes-from",
+    "--tmpfs",
+    "--ulimit",
+    "--security-opt",
+    "--health-cmd",
+    "--shm-size",
+    "--ipc",
+    "--pid",
+    "--userns",
+    "--cidfile",
+    "--gpus",
+    "--label-file",
+    "--stop-signal",
+    "--stop-timeout",
+    "--link",
+    "--expose",
+    "--group-add",
+    "--runtime",
+    "--uts",
+    "--cgroupns",
+    "--cgroup-parent",
+    "--storage-opt",
+    "--sysctl",
+    "--memory-swap",
+    "-c",
+    "--cpu-shares",
+    "--cpuset-cpus",
+    "--detach-keys",
+    "-a",
 ];
-const EXEC_TAKES: [&str; 9] = ["-e", "--env", "--env-file", "-u", "--user", "-w", "--workdir", "--detach-keys", "--index"];
+const EXEC_TAKES: [&str; 9] = [
+    "-e",
+    "--env",
+    "--env-file",
+    "-u",
+    "--user",
+    "-w",
+    "--workdir",
+    "--detach-keys",
+    "--index",
+];
 
 pub fn docker(argv: &[Arg]) -> Option<Docker> {
     let w: Vec<&str> = argv.iter().map(|a| a.text.as_str()).collect();
@@ -379,7 +497,10 @@ pub fn docker(argv: &[Arg]) -> Option<Docker> {
             // docker compose [-f F] exec|run [opts] SERVICE CMD…
             let mut i = 2;
             while i < argv.len() && argv[i].text.starts_with('-') {
-                if matches!(argv[i].text.as_str(), "-f" | "--file" | "-p" | "--project-name" | "--env-file" | "--profile") {
+                if matches!(
+                    argv[i].text.as_str(),
+                    "-f" | "--file" | "-p" | "--project-name" | "--env-file" | "--profile"
+                ) {
                     i += 1;
                 }
                 i += 1;
@@ -515,8 +636,14 @@ mod tests {
     #[test]
     fn shells() {
         assert!(matches!(shell(&argv("bash -lc x")), ShellRun::Text { .. }));
-        assert!(matches!(shell(&argv("sh -euc x")), ShellRun::Text { errexit: true, .. }));
-        assert!(matches!(shell(&argv("bash -o pipefail -c x")), ShellRun::Text { errexit: false, .. }));
+        assert!(matches!(
+            shell(&argv("sh -euc x")),
+            ShellRun::Text { errexit: true, .. }
+        ));
+        assert!(matches!(
+            shell(&argv("bash -o pipefail -c x")),
+            ShellRun::Text { errexit: false, .. }
+        ));
         assert_eq!(shell(&argv("bash")), ShellRun::Stdin { errexit: false });
         assert_eq!(shell(&argv("bash script.sh")), ShellRun::File);
     }
@@ -530,7 +657,11 @@ mod tests {
         assert!(k.reuse && k.accessory.as_deref() == Some("litestream"));
         let k = kamal_exec(&argv("kamal app exec -d production x")).unwrap();
         assert_eq!(k.payload, argv("x"));
-        match docker(&argv("docker run --rm -it -v shop_storage:/data litestream/litestream:0.5.17 restore x")).unwrap() {
+        match docker(&argv(
+            "docker run --rm -it -v shop_storage:/data litestream/litestream:0.5.17 restore x",
+        ))
+        .unwrap()
+        {
             Docker::Run { image, mounts, cmd, .. } => {
                 assert_eq!(image, "litestream/litestream:0.5.17");
                 assert_eq!(mounts.len(), 1);
