@@ -8,9 +8,10 @@ from __future__ import annotations
 
 import json
 import shlex
+import subprocess
 from pathlib import Path
 
-from conftest import PLUGIN_NAME, REPO, export_plugin_tree, path_without_cargo
+from conftest import GUARD, PLUGIN_NAME, REPO, export_plugin_tree, path_without_cargo
 
 # The primary database's replica block in tests/e2e/fixtures/clean/config/litestream.yml.
 PRIMARY_REPLICA = (
@@ -85,6 +86,12 @@ def flatten(content) -> str:
     if isinstance(content, list):
         return "\n".join(c.get("text", "") for c in content if isinstance(c, dict))
     return str(content)
+
+
+def test_the_project_fixture_is_clean(project):
+    """Tests 2 and 3 rely on a project whose backup config has no findings."""
+    proc = subprocess.run([str(GUARD), "check", str(project)], capture_output=True, text=True, timeout=60)
+    assert proc.returncode == 0, "tests/e2e/fixtures/clean no longer passes check:\n" + proc.stdout + proc.stderr
 
 
 # 1 ------------------------------------------------------------------------------
