@@ -171,21 +171,19 @@ fn erb_hosts_use_roles() {
     assert_eq!(check(app).errors, 0);
 }
 
-#[test]
-fn dry_run_writes_nothing_and_its_patch_is_the_real_result() {
-    let dry = example("fresh", "dry");
-    let real = example("fresh", "real");
-    for d in [dry.path(), real.path()] {
-        // A secrets file without a final newline, to cover that edge in the patch too.
-        let s = read(d, ".kamal/secrets");
-        fs::write(d.join(".kamal/secrets"), s.trim_end()).unwrap();
-    }
+/// `--dry-run` on one copy, the real run on another prepared the same way; the printed patch,
+/// applied with `git apply`, must give exactly the real run's files.
+fn dry_patch_is_the_real_result(label: &str, prepare: impl Fn(&Path)) {
+    let dry = example("fresh", &format!("dry-{label}"));
+    let real = example("fresh", &format!("real-{label}"));
+    prepare(dry.path());
+    prepare(real.path());
     let before = snapshot(dry.path());
     let mut args = ARGS.to_vec();
     args.push("--dry-run");
     let o = init(dry.path(), &args);
     assert!(o.success(), "{}", o.combined());
-    assert!(snapshot(dry.path()) == before, "--dry-run wrote something");
+    assert!(snapshot(dry.path()) == before, "--dry-run wrote something ({label})");
     for header in [
         "--- /dev/null\n+++ b/config/litestream.yml\n",
         "--- a/config/deploy.yml\n+++ b/config/deploy.yml\n",
@@ -206,12 +204,27 @@ fn dry_run_writes_nothing_and_its_patch_is_the_real_result() {
             .current_dir(dry.path()),
         Duration::from_secs(30),
     );
-    assert!(a.success(), "git apply: {}", a.combined());
+    assert!(a.success(), "git apply ({label}): {}", a.combined());
     fs::remove_file(&patch).unwrap();
     assert!(
         snapshot(dry.path()) == snapshot(real.path()),
-        "the dry-run patch differs from the real run"
+        "the dry-run patch differs from the real run ({label})"
     );
+}
+
+#[test]
+fn dry_run_writes_nothing_and_its_patch_is_the_real_result() {
+    // A secrets file without a final newline, to cover that edge in the patch too.
+    dry_patch_is_the_real_result("no-final-newline", |d| {
+        let s = read(d, ".kamal/secrets");
+        fs::write(d.join(".kamal/secrets"), s.trim_end()).unwrap();
+    });
+    dry_patch_is_the_real_result("crlf", |d| {
+        for rel in ["config/deploy.yml", ".kamal/secrets"] {
+            let t = read(d, rel).replace('\n', "\r\n");
+            fs::write(d.join(rel), t).unwrap();
+        }
+    });
 }
 
 #[test]

@@ -256,10 +256,8 @@ fn hosts(root: &Node) -> Result<(Hosts, Vec<String>), InitError> {
             };
             match host {
                 Some((_, true)) => erb = true,
-                Some((s, false)) if !s.trim().is_empty() => {
-                    if !literal.iter().any(|x| x == s.trim()) {
-                        literal.push(s.trim().to_string());
-                    }
+                Some((s, false)) if !s.trim().is_empty() && !literal.iter().any(|x| x == s.trim()) => {
+                    literal.push(s.trim().to_string());
                 }
                 _ => {}
             }

@@ -96,7 +96,8 @@ fn myers(a: &[&str], b: &[&str]) -> Vec<Op> {
 
 fn push_line(out: &mut String, mark: char, line: &str) {
     out.push(mark);
-    out.push_str(line.trim_end_matches('\n').trim_end_matches('\r'));
+    // A CRLF line keeps its `\r`, so that the patch applies to the file as it is.
+    out.push_str(line.strip_suffix('\n').unwrap_or(line));
     out.push('\n');
     if !line.ends_with('\n') {
         out.push_str("\\ No newline at end of file\n");
@@ -135,7 +136,6 @@ pub fn unified(rel: &str, old: Option<&str>, new: &str) -> String {
         let start = changed[i].saturating_sub(CONTEXT);
         let end = (changed[j] + CONTEXT + 1).min(ops.len());
         let slice = &ops[start..end];
-        let (mut a0, mut b0) = (None, None);
         let (mut alen, mut blen) = (0, 0);
         // Where the hunk starts in each file: the first line it touches, or the line before.
         let (mut apos, mut bpos) = (0usize, 0usize);
@@ -153,18 +153,15 @@ pub fn unified(rel: &str, old: Option<&str>, new: &str) -> String {
         for o in slice {
             match *o {
                 Op::Eq(x, _) => {
-                    a0.get_or_insert(x);
                     alen += 1;
                     blen += 1;
                     push_line(&mut body, ' ', a[x]);
                 }
                 Op::Del(x) => {
-                    a0.get_or_insert(x);
                     alen += 1;
                     push_line(&mut body, '-', a[x]);
                 }
                 Op::Ins(y) => {
-                    b0.get_or_insert(y);
                     blen += 1;
                     push_line(&mut body, '+', b[y]);
                 }
@@ -172,7 +169,6 @@ pub fn unified(rel: &str, old: Option<&str>, new: &str) -> String {
         }
         let astart = if alen == 0 { apos } else { apos + 1 };
         let bstart = if blen == 0 { bpos } else { bpos + 1 };
-        let _ = (a0, b0);
         let _ = writeln!(out, "@@ -{astart},{alen} +{bstart},{blen} @@");
         out.push_str(&body);
         i = j + 1;
