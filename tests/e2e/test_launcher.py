@@ -213,3 +213,19 @@ def test_session_start_builds_once_in_the_background_then_uses_the_build(plugin,
     later = launch(plugin, "hook", env=env, stdin=event("PreToolUse", "one"))
     assert later.stdout.decode().strip() == "built hook"
     assert not (data / "build.lock").exists()
+
+
+def test_bash_tool_without_a_known_data_folder_leaves_the_build_to_the_hooks(plugin, tmp_path):
+    """Outside a hook and a cache install the data folder is a guess: say so, build nothing."""
+    tools = tmp_path / "tools"
+    tools.mkdir()
+    cargo = tools / "cargo"
+    cargo.write_text(f"#!/bin/sh\necho called > '{tmp_path / 'cargo-called'}'\n")
+    cargo.chmod(0o755)
+    env = {"PATH": f"{tools}:/usr/bin:/bin", "HOME": str(tmp_path / "home")}
+    proc = launch(plugin, "check", env=env)
+    assert proc.returncode == 127
+    assert b"Start a new Claude Code session" in proc.stderr
+    time.sleep(0.5)
+    assert not (tmp_path / "cargo-called").exists()
+    assert not (tmp_path / "home").exists()
