@@ -26,7 +26,6 @@ from mock_api import MockServer  # noqa: E402
 CLAUDE = HERE / "node_modules" / ".bin" / "claude"
 GUARD = REPO / "target" / "release" / "litestream-guard"
 EXAMPLE_APP = REPO / "examples" / "shopfront"
-FALLBACK_APP = HERE / "fixtures" / "app"
 CLEAN_OVERLAY = HERE / "fixtures" / "clean"
 PLUGIN_NAME = "majestic-rails"
 MARKETPLACE = "majestic-marketplace"
@@ -175,10 +174,11 @@ def home(tmp_path) -> Path:
 
 @pytest.fixture
 def project(tmp_path) -> Path:
-    """A copy of the example app, with a clean (check-passing) backup config."""
-    source = EXAMPLE_APP if (EXAMPLE_APP / "config" / "database.yml").exists() else FALLBACK_APP
+    """A copy of the example app, with a clean (check-passing) backup config laid over
+    its deliberately broken one."""
+    assert (EXAMPLE_APP / "config" / "database.yml").exists(), f"{EXAMPLE_APP} is missing"
     dest = tmp_path / "shopfront"
-    shutil.copytree(source, dest)
+    shutil.copytree(EXAMPLE_APP, dest)
     shutil.copytree(CLEAN_OVERLAY, dest, dirs_exist_ok=True)
     (dest / "storage").mkdir(exist_ok=True)
     return dest
