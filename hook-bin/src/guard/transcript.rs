@@ -14,8 +14,10 @@ use serde_json::Value;
 
 /// Bytes read per step, from the end backwards.
 const CHUNK: u64 = 8 << 20;
-/// Never more than this is read (older history counts as unknown).
-pub const MAX_SCAN: u64 = 512 << 20;
+/// Never more than this is read from the end: reading costs up to 1 ms per MB (the copy out of
+/// the page cache), and the budget is 50 ms for a 100 MB transcript. Older history comes from
+/// the PostToolUse state file, which holds the whole session in a few hundred bytes.
+pub const MAX_SCAN: u64 = 32 << 20;
 /// How far after a `tool_use` its result is looked for.
 const RESULT_WINDOW: u64 = 4 << 20;
 
@@ -33,26 +35,34 @@ pub struct Command {
 pub fn scan_back(path: &Path, keywords: &[&str], mut visit: impl FnMut(Command) -> bool) -> std::io::Result<()> {
     let mut file = File::open(path)?;
     let len = file.metadata()?.len();
+    // The forward finder is vectorised (the reverse one is not): collect, then walk backwards.
     let needle = memmem::Finder::new(b"Bash\"");
+    let mut hits: Vec<usize> = Vec::new();
     let mut end = len;
+    // Two buffers, reused: the chunk being scanned, and the one after it (later in the file),
+    // where the result of a late tool_use usually is. No per-chunk allocation or copy.
+    let mut buf: Vec<u8> = Vec::new();
+    let mut later: Vec<u8> = Vec::new();
+    let mut later_from = 0usize;
+    let mut later_at: u64 = len;
     // The start of the line that began in the previous (later) chunk: it is completed by the
     // end of the next (earlier) chunk.
     let mut carry: Vec<u8> = Vec::new();
-    // The previous chunk's complete lines, where a result of a late tool_use usually is.
-    let mut later: Vec<u8> = Vec::new();
-    let mut later_at: u64 = len;
     while end > 0 && len - end < MAX_SCAN {
         let start = end.saturating_sub(CHUNK);
-        let mut buf = vec![0u8; (end - start) as usize];
+        buf.clear();
         file.seek(SeekFrom::Start(start))?;
-        file.read_exact(&mut buf)?;
+        (&mut file).take(end - start).read_to_end(&mut buf)?;
+        if buf.len() as u64 != end - start {
+            return Ok(());
+        }
         buf.extend_from_slice(&carry);
         // Everything before the first newline may be the tail of an earlier line.
         let body_from = if start > 0 {
             match memchr(b'\n', &buf) {
                 Some(i) => i + 1,
                 None => {
-                    carry = buf;
+                    std::mem::swap(&mut carry, &mut buf);
                     end = start;
                     continue;
                 }
@@ -60,11 +70,14 @@ pub fn scan_back(path: &Path, keywords: &[&str], mut visit: impl FnMut(Command) 
         } else {
             0
         };
-        carry = buf[..body_from].to_vec();
+        carry.clear();
+        carry.extend_from_slice(&buf[..body_from]);
         let body = &buf[body_from..];
         let body_at = start + body_from as u64;
         let mut next_line_start = body.len() + 1;
-        let hits: Vec<usize> = needle.find_iter(body).collect();
+        let mut stop = false;
+        hits.clear();
+        hits.extend(needle.find_iter(body));
         for &pos in hits.iter().rev() {
             if pos >= next_line_start {
                 continue;
@@ -84,15 +97,13 @@ pub fn scan_back(path: &Path, keywords: &[&str], mut visit: impl FnMut(Command) 
             if record.get("type").and_then(Value::as_str) != Some("assistant") {
                 continue;
             }
-            let uses = bash_uses(&record);
             // Newest first within a record too.
-            for (id, command) in uses.into_iter().rev() {
+            for (id, command) in bash_uses(&record).into_iter().rev() {
                 if !keywords.iter().any(|k| command.contains(k)) {
                     continue;
                 }
-                let after = &body[le..];
-                let ok = result_ok(after, &id)
-                    .or_else(|| result_ok(&later, &id))
+                let ok = result_ok(&body[le..], &id)
+                    .or_else(|| result_ok(&later[later_from.min(later.len())..], &id))
                     .or_else(|| read_result(path, body_at + le as u64, later_at, &id));
                 if ok != Some(true) {
                     continue;
@@ -107,11 +118,16 @@ pub fn scan_back(path: &Path, keywords: &[&str], mut visit: impl FnMut(Command) 
                         .unwrap_or(0),
                 };
                 if !visit(cmd) {
-                    return Ok(());
+                    stop = true;
+                    break;
                 }
             }
+            if stop {
+                return Ok(());
+            }
         }
-        later = body.to_vec();
+        std::mem::swap(&mut later, &mut buf);
+        later_from = body_from;
         later_at = body_at;
         end = start;
     }
