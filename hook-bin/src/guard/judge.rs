@@ -456,7 +456,8 @@ impl Walker<'_> {
                 }
             }
         }
-        let recursive = f.recursive && f.verb != Verb::Onto;
+        // `rm -r`, `find -delete`, and `cp -r`/`rsync` into a directory that holds databases.
+        let recursive = f.recursive && !(f.verb == Verb::Onto && f.tool == "mv");
         let filter = f.filter.as_deref();
         let mut hits = self.hits(&abs, certain, flow, recursive, filter);
         if f.verb == Verb::Reset {

@@ -112,7 +112,7 @@ impl Decision {
 
 /// Words whose absence means the command cannot touch a database, a restore or the backups:
 /// anything else is answered without parsing or reading a file.
-const KEYWORDS: [&str; 22] = [
+const KEYWORDS: [&str; 20] = [
     "litestream",
     "restore",
     "sqlite",
@@ -133,14 +133,12 @@ const KEYWORDS: [&str; 22] = [
     "eval",
     "vacuum",
     "/rails",
-    "\\",
-    "$",
 ];
 
 /// The cheap gate: true when the command could matter to the guard.
 pub fn relevant(command: &str) -> bool {
     let lower = command.to_ascii_lowercase();
-    KEYWORDS[..20].iter().any(|k| lower.contains(k))
+    KEYWORDS.iter().any(|k| lower.contains(k))
 }
 
 /// Words that make a finished command worth recording for the session.
@@ -275,14 +273,18 @@ impl Env {
 }
 
 /// Runs `f` on a thread with a large stack (the parser recurses). `None` when the thread could
-/// not be started or did not finish normally: the caller then has no opinion.
+/// not be started: the caller then has no opinion. A panic is passed on (release builds abort
+/// on panic anyway; tests see it).
 fn with_stack<T: Send>(f: impl FnOnce() -> T + Send) -> Option<T> {
     std::thread::scope(|s| {
-        std::thread::Builder::new()
+        let handle = std::thread::Builder::new()
             .stack_size(64 << 20)
             .spawn_scoped(s, f)
-            .ok()
-            .and_then(|h| h.join().ok())
+            .ok()?;
+        match handle.join() {
+            Ok(v) => Some(v),
+            Err(panic) => std::panic::resume_unwind(panic),
+        }
     })
 }
 

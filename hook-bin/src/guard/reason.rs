@@ -51,7 +51,8 @@ pub fn sequence(layout: &Layout, db: &str, ctx: &Ctx) -> String {
     let (dir, _) = split(db);
     let restored = format!("{db}.restored");
     let meta = part_path(db, Part::Meta);
-    if ctx.is_local() {
+    // A path that exists here is handled here; a container path seen from a laptop is not.
+    if ctx.is_local() && local::exists(db) {
         return format!(
             "Safe sequence: (1) stop the processes that write {db}, and `litestream replicate`; (2) restore to a new path: `litestream restore -o {restored} {db}` (add `-timestamp <RFC3339>` before the path for a point in time); (3) check it: `sqlite3 {restored} 'PRAGMA integrity_check'` must print `ok`; (4) move {db} together with its -wal and -shm aside (e.g. `mkdir -p {dir}/pre-restore && mv {db} {db}-wal {db}-shm {dir}/pre-restore/`); (5) move the restored file into place: `mv {restored} {db}`; (6) remove the stale tracking directory `{meta}`; (7) start `litestream replicate` again; (8) start the app."
         );

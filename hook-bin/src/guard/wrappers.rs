@@ -94,7 +94,7 @@ fn skip_options(argv: &[Arg], from: usize, wrapper: &str) -> usize {
         }
         i += 1;
     }
-    i
+    i.min(argv.len())
 }
 
 fn value_of<'a>(argv: &'a [Arg], end: usize, names: &[&str]) -> Option<&'a str> {
