@@ -252,7 +252,16 @@ fn run_hook() -> ExitCode {
         .lock()
         .take(hook::MAX_EVENT_BYTES as u64 + 1)
         .read_to_end(&mut input);
-    let answer = hook::answer(&input);
+    // A bug must not turn into a hook error on every tool call: a panic means "no opinion".
+    std::panic::set_hook(Box::new(|_| {}));
+    let answer = std::panic::catch_unwind(|| hook::answer(&input)).unwrap_or_else(|e| {
+        let what = e
+            .downcast_ref::<&str>()
+            .map(|s| s.to_string())
+            .or_else(|| e.downcast_ref::<String>().cloned())
+            .unwrap_or_default();
+        hook::Answer { stdout: None, stderr: Some(format!("internal error ({what}); no opinion, please report it")) }
+    });
     if let Some(err) = &answer.stderr {
         eprintln!("litestream-guard: {err}");
     }

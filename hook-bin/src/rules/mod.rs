@@ -140,7 +140,7 @@ mod tests {
                 assert!(!text.trim().is_empty(), "{} has no {field}", r.id);
             }
             assert!(
-                r.name.chars().all(|c| c.is_ascii_lowercase() || c == '-'),
+                r.name.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-'),
                 "{} name is not kebab-case",
                 r.id
             );

@@ -64,9 +64,7 @@ impl Version {
 
     /// Path of the real binary; panics with the install hint when it is missing.
     pub fn bin(self) -> PathBuf {
-        let p = deps_dir()
-            .join("bin")
-            .join(format!("litestream-{}", self.full()));
+        let p = deps_dir().join("bin").join(format!("litestream-{}", self.full()));
         if !p.exists() {
             panic!(
                 "Litestream {} not found at {}: {}",
@@ -195,12 +193,8 @@ impl Outcome {
 /// Runs `cmd` to completion with stdin closed and output captured; kills it after `timeout`.
 pub fn run(cmd: &mut Command, timeout: Duration) -> Outcome {
     let start = Instant::now();
-    cmd.stdin(Stdio::null())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped());
-    let mut child = cmd
-        .spawn()
-        .unwrap_or_else(|e| panic!("spawn {:?}: {e}", cmd));
+    cmd.stdin(Stdio::null()).stdout(Stdio::piped()).stderr(Stdio::piped());
+    let mut child = cmd.spawn().unwrap_or_else(|e| panic!("spawn {:?}: {e}", cmd));
     let mut out = child.stdout.take().expect("stdout piped");
     let mut err = child.stderr.take().expect("stderr piped");
     let t_out = thread::spawn(move || {
@@ -238,11 +232,7 @@ pub fn run(cmd: &mut Command, timeout: Duration) -> Outcome {
 }
 
 /// Polls `f` every `every` until it returns `Some` or `timeout` passes.
-pub fn wait_for<T>(
-    timeout: Duration,
-    every: Duration,
-    mut f: impl FnMut() -> Option<T>,
-) -> Option<T> {
+pub fn wait_for<T>(timeout: Duration, every: Duration, mut f: impl FnMut() -> Option<T>) -> Option<T> {
     let start = Instant::now();
     loop {
         if let Some(v) = f() {
@@ -257,9 +247,7 @@ pub fn wait_for<T>(
 
 fn send_signal(pid: u32, sig: &str) {
     let _ = run(
-        Command::new("kill")
-            .arg(format!("-{sig}"))
-            .arg(pid.to_string()),
+        Command::new("kill").arg(format!("-{sig}")).arg(pid.to_string()),
         Duration::from_secs(5),
     );
 }
@@ -281,9 +269,7 @@ impl Daemon {
             .unwrap_or_else(|e| panic!("open {}: {e}", log.display()));
         let f2 = f.try_clone().expect("clone log handle");
         cmd.stdin(Stdio::null()).stdout(f).stderr(f2);
-        let child = cmd
-            .spawn()
-            .unwrap_or_else(|e| panic!("spawn {name} {:?}: {e}", cmd));
+        let child = cmd.spawn().unwrap_or_else(|e| panic!("spawn {name} {:?}: {e}", cmd));
         Daemon {
             child: Some(child),
             log,
@@ -297,9 +283,7 @@ impl Daemon {
 
     /// `Some(status)` once the process has exited.
     pub fn exited(&mut self) -> Option<ExitStatus> {
-        self.child
-            .as_mut()
-            .and_then(|c| c.try_wait().ok().flatten())
+        self.child.as_mut().and_then(|c| c.try_wait().ok().flatten())
     }
 
     pub fn log_text(&self) -> String {
@@ -373,10 +357,7 @@ impl Moto {
             let dir = TempDir::new("moto");
             let port = free_port();
             let mut cmd = Command::new(&bin);
-            cmd.arg("-H")
-                .arg("127.0.0.1")
-                .arg("-p")
-                .arg(port.to_string());
+            cmd.arg("-H").arg("127.0.0.1").arg("-p").arg(port.to_string());
             scrub_aws_env(&mut cmd);
             cmd.env("PYTHONUNBUFFERED", "1");
             let mut daemon = Daemon::spawn("moto_server", cmd, dir.join("moto.log"));
@@ -417,8 +398,7 @@ impl Moto {
         )
         .unwrap_or_else(|e| panic!("PUT /{bucket}: {e}"));
         assert_eq!(r.status, 200, "create bucket {bucket}: {}", r.body);
-        let list = http("127.0.0.1", self.port, "GET", "/", Duration::from_secs(10))
-            .expect("list buckets");
+        let list = http("127.0.0.1", self.port, "GET", "/", Duration::from_secs(10)).expect("list buckets");
         assert!(
             list.body.contains(&format!("<Name>{bucket}</Name>")),
             "bucket {bucket} not listed: {}",
@@ -447,13 +427,8 @@ impl Moto {
                 keys.sort();
                 return keys;
             }
-            token = xml_values(&r.body, "NextContinuationToken")
-                .into_iter()
-                .next();
-            assert!(
-                token.is_some(),
-                "truncated listing without a continuation token"
-            );
+            token = xml_values(&r.body, "NextContinuationToken").into_iter().next();
+            assert!(token.is_some(), "truncated listing without a continuation token");
         }
         panic!("listing {bucket}/{prefix} did not end after 1000 pages");
     }
@@ -471,9 +446,7 @@ fn url_encode(s: &str) -> String {
     let mut o = String::new();
     for b in s.bytes() {
         match b {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' | b'/' => {
-                o.push(b as char)
-            }
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' | b'/' => o.push(b as char),
             _ => o.push_str(&format!("%{b:02X}")),
         }
     }
@@ -506,30 +479,16 @@ pub struct HttpResponse {
 }
 
 /// A minimal HTTP/1.1 client for loopback only (`Connection: close`, identity or chunked body).
-pub fn http(
-    host: &str,
-    port: u16,
-    method: &str,
-    path: &str,
-    timeout: Duration,
-) -> Result<HttpResponse, String> {
-    assert!(
-        host == "127.0.0.1",
-        "test HTTP goes to loopback only, not {host}"
-    );
-    let addr: SocketAddr = format!("{host}:{port}")
-        .parse()
-        .map_err(|e| format!("{e}"))?;
+pub fn http(host: &str, port: u16, method: &str, path: &str, timeout: Duration) -> Result<HttpResponse, String> {
+    assert!(host == "127.0.0.1", "test HTTP goes to loopback only, not {host}");
+    let addr: SocketAddr = format!("{host}:{port}").parse().map_err(|e| format!("{e}"))?;
     let mut s = TcpStream::connect_timeout(&addr, timeout).map_err(|e| format!("connect: {e}"))?;
-    s.set_read_timeout(Some(timeout))
-        .map_err(|e| e.to_string())?;
-    s.set_write_timeout(Some(timeout))
-        .map_err(|e| e.to_string())?;
+    s.set_read_timeout(Some(timeout)).map_err(|e| e.to_string())?;
+    s.set_write_timeout(Some(timeout)).map_err(|e| e.to_string())?;
     let req = format!(
         "{method} {path} HTTP/1.1\r\nHost: {host}:{port}\r\nContent-Length: 0\r\nConnection: close\r\nUser-Agent: litestream-guard-tests\r\n\r\n"
     );
-    s.write_all(req.as_bytes())
-        .map_err(|e| format!("write: {e}"))?;
+    s.write_all(req.as_bytes()).map_err(|e| format!("write: {e}"))?;
     let mut raw = Vec::new();
     s.read_to_end(&mut raw).map_err(|e| format!("read: {e}"))?;
     let text = String::from_utf8_lossy(&raw).into_owned();
@@ -546,11 +505,7 @@ pub fn http(
         let l = l.to_ascii_lowercase();
         l.starts_with("transfer-encoding:") && l.contains("chunked")
     });
-    let body = if chunked {
-        dechunk(body)?
-    } else {
-        body.to_string()
-    };
+    let body = if chunked { dechunk(body)? } else { body.to_string() };
     Ok(HttpResponse { status, body })
 }
 
@@ -584,10 +539,7 @@ pub struct Replicator {
 impl Replicator {
     pub fn start(version: Version, config: &Path, cwd: &Path, log: PathBuf) -> Replicator {
         let mut cmd = version.command();
-        cmd.arg("replicate")
-            .arg("-config")
-            .arg(config)
-            .current_dir(cwd);
+        cmd.arg("replicate").arg("-config").arg(config).current_dir(cwd);
         let daemon = Daemon::spawn(&format!("litestream-{}", version.full()), cmd, log);
         Replicator { daemon, version }
     }
@@ -618,14 +570,7 @@ impl Replicator {
 }
 
 /// `litestream restore [extra flags] -config CONFIG -o OUT DB` with a timeout.
-pub fn restore(
-    version: Version,
-    config: &Path,
-    db: &Path,
-    out: &Path,
-    extra: &[&str],
-    cwd: &Path,
-) -> Outcome {
+pub fn restore(version: Version, config: &Path, db: &Path, out: &Path, extra: &[&str], cwd: &Path) -> Outcome {
     let mut cmd = version.command();
     cmd.arg("restore").arg("-config").arg(config);
     for e in extra {
@@ -643,26 +588,21 @@ pub use rusqlite::Connection;
 /// Opens (creating) a database the way Rails does: WAL, synchronous NORMAL, busy timeout 5 s.
 pub fn open_wal(path: &Path) -> Connection {
     let c = Connection::open(path).unwrap_or_else(|e| panic!("open {}: {e}", path.display()));
-    c.busy_timeout(Duration::from_secs(5))
-        .expect("busy_timeout");
+    c.busy_timeout(Duration::from_secs(5)).expect("busy_timeout");
     let mode: String = c
         .query_row("PRAGMA journal_mode=WAL", [], |r| r.get(0))
         .expect("journal_mode");
-    assert_eq!(
-        mode.to_ascii_lowercase(),
-        "wal",
-        "{} not in WAL mode",
-        path.display()
-    );
-    c.execute_batch("PRAGMA synchronous=NORMAL;")
-        .expect("synchronous");
+    assert_eq!(mode.to_ascii_lowercase(), "wal", "{} not in WAL mode", path.display());
+    c.execute_batch("PRAGMA synchronous=NORMAL;").expect("synchronous");
     c
 }
 
 /// Creates table `items(id INTEGER PRIMARY KEY, batch INTEGER, body TEXT)` if missing.
 pub fn create_items(c: &Connection) {
-    c.execute_batch("CREATE TABLE IF NOT EXISTS items(id INTEGER PRIMARY KEY, batch INTEGER NOT NULL, body TEXT NOT NULL);")
-        .expect("create items");
+    c.execute_batch(
+        "CREATE TABLE IF NOT EXISTS items(id INTEGER PRIMARY KEY, batch INTEGER NOT NULL, body TEXT NOT NULL);",
+    )
+    .expect("create items");
 }
 
 /// Inserts `n` rows of batch `batch` in one transaction; bodies are derived from the db label,
@@ -718,10 +658,7 @@ pub fn batches(path: &Path) -> BTreeMap<i64, usize> {
 
 /// Current UTC time as RFC 3339 with whole seconds (what `restore -timestamp` takes).
 pub fn rfc3339_now() -> String {
-    let secs = SystemTime::now()
-        .duration_since(UNIX_EPOCH)
-        .expect("clock")
-        .as_secs() as i64;
+    let secs = SystemTime::now().duration_since(UNIX_EPOCH).expect("clock").as_secs() as i64;
     rfc3339(secs)
 }
 
