@@ -23,14 +23,52 @@ impl Rng {
 }
 
 const PIECES: [&str; 40] = [
-    "'", "\"", "\\", "$", "$(", ")", "`", "{", "}", "(", "[", "]", "|", "||", "&&", "&", ";", "\n", "<<", "<<'EOF'\n",
-    "\nEOF\n", ">", ">>", "<", "*", "?", "~", "#", "=", " ", "${X:-", "$'", "-o", "-force", " bash -c ", " ssh h ",
-    " kamal app exec ", " docker run -v x:/y litestream/litestream ", "/rails/storage/production.sqlite3-wal", "\u{1}",
+    "'",
+    "\"",
+    "\\",
+    "$",
+    "$(",
+    ")",
+    "`",
+    "{",
+    "}",
+    "(",
+    "[",
+    "]",
+    "|",
+    "||",
+    "&&",
+    "&",
+    ";",
+    "\n",
+    "<<",
+    "<<'EOF'\n",
+    "\nEOF\n",
+    ">",
+    ">>",
+    "<",
+    "*",
+    "?",
+    "~",
+    "#",
+    "=",
+    " ",
+    "${X:-",
+    "$'",
+    "-o",
+    "-force",
+    " bash -c ",
+    " ssh h ",
+    " kamal app exec ",
+    " docker run -v x:/y litestream/litestream ",
+    "/rails/storage/production.sqlite3-wal",
+    "\u{1}",
 ];
 
 #[test]
 fn never_panics() {
-    let corpus = std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/corpus/commands.txt")).unwrap();
+    let corpus =
+        std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/corpus/commands.txt")).unwrap();
     let seeds: Vec<String> = corpus
         .lines()
         .filter_map(|l| l.strip_prefix("$ "))
@@ -38,7 +76,10 @@ fn never_panics() {
         .collect();
     let app = Path::new(env!("CARGO_MANIFEST_DIR")).join("../examples/shopfront");
     let env = Env::new(Some(&app), None, None);
-    let iters: usize = std::env::var("FUZZ_ITERS").ok().and_then(|v| v.parse().ok()).unwrap_or(3000);
+    let iters: usize = std::env::var("FUZZ_ITERS")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(3000);
     let mut rng = Rng(0x9E37_79B9_7F4A_7C15);
     for i in 0..iters {
         let mut s: Vec<char> = seeds[rng.below(seeds.len())].chars().collect();

@@ -65,17 +65,27 @@ fn bash_events() {
             let v: serde_json::Value = serde_json::from_str(&last).expect("hook output is JSON");
             let h = &v["hookSpecificOutput"];
             assert_eq!(h["hookEventName"], "PreToolUse", "{}", path.display());
-            assert!(matches!(h["permissionDecision"].as_str(), Some("deny" | "ask")), "{}", path.display());
-            assert!(h["permissionDecisionReason"].as_str().is_some_and(|r| r.contains("litestream-guard G0")));
+            assert!(
+                matches!(h["permissionDecision"].as_str(), Some("deny" | "ask")),
+                "{}",
+                path.display()
+            );
+            assert!(h["permissionDecisionReason"]
+                .as_str()
+                .is_some_and(|r| r.contains("litestream-guard G0")));
         }
         let expected_path = path.with_extension("out");
         if bless {
             std::fs::write(&expected_path, &last).unwrap();
             continue;
         }
-        let expected = std::fs::read_to_string(&expected_path).unwrap_or_else(|_| panic!("{} missing", expected_path.display()));
+        let expected =
+            std::fs::read_to_string(&expected_path).unwrap_or_else(|_| panic!("{} missing", expected_path.display()));
         if expected != last {
-            failures.push(format!("{}:\n  expected: {expected}\n  got:      {last}", path.display()));
+            failures.push(format!(
+                "{}:\n  expected: {expected}\n  got:      {last}",
+                path.display()
+            ));
         }
     }
     assert!(failures.is_empty(), "{}", failures.join("\n"));
@@ -99,7 +109,10 @@ fn post_tool_use_keeps_small_per_session_state() {
     run(ev.to_string().as_bytes(), &data);
     assert!(!data.join("sessions/other.json").exists());
     // No temporary files are left behind.
-    let leftovers: Vec<_> = std::fs::read_dir(data.join("sessions")).unwrap().map(|e| e.unwrap().file_name()).collect();
+    let leftovers: Vec<_> = std::fs::read_dir(data.join("sessions"))
+        .unwrap()
+        .map(|e| e.unwrap().file_name())
+        .collect();
     assert_eq!(leftovers.len(), 1, "{leftovers:?}");
     let _ = std::fs::remove_dir_all(&data);
 }

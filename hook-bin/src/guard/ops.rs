@@ -895,6 +895,19 @@ pub fn mentions_database(text: &str) -> bool {
         || t.contains(DYN) && t.contains("storage")
 }
 
+/// True when interpreter code mentions a database file together with something that writes,
+/// moves or deletes files: the guard cannot read the code, so a person should.
+pub fn code_writes_database(code: &str) -> bool {
+    let t = code.to_ascii_lowercase();
+    mentions_database(&t)
+        && [
+            "remove", "unlink", "delete", "rmtree", "truncate", "rename", "move", "replace", "copy", "write",
+            "restore", "rm ", "'w'", "\"w\"", "vacuum",
+        ]
+        .iter()
+        .any(|k| t.contains(k))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

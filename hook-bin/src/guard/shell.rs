@@ -67,6 +67,7 @@ pub enum Node {
     },
     /// A function definition: the body runs whenever it is called, so it is checked as is.
     Function {
+        name: String,
         body: Box<Node>,
     },
     /// Arithmetic and `[[ … ]]`: nothing the guard looks at.
@@ -216,6 +217,7 @@ fn command(c: &ast::Command) -> Node {
         ast::Command::Simple(s) => Node::Simple(simple(s)),
         ast::Command::Compound(cc, r) => compound(cc, redirs(r.as_ref())),
         ast::Command::Function(f) => Node::Function {
+            name: f.fname.value.clone(),
             body: Box::new(compound(&f.body.0, redirs(f.body.1.as_ref()))),
         },
         ast::Command::ExtendedTest(..) => Node::Inert,

@@ -179,6 +179,8 @@ pub struct Walker<'e> {
     pub judging: bool,
     pub findings: Vec<Finding>,
     nest: usize,
+    /// Shell functions defined so far on the line: called, their bodies run with `$1…`.
+    functions: Vec<(String, Node)>,
 }
 
 impl<'e> Walker<'e> {
@@ -188,6 +190,7 @@ impl<'e> Walker<'e> {
             judging,
             findings: Vec::new(),
             nest: 0,
+            functions: Vec::new(),
         }
     }
 
@@ -456,9 +459,12 @@ impl<'e> Walker<'e> {
                 self.redirections(redirs, flow, st);
                 Out { ok, fail }
             }
-            Node::Function { body } => {
-                // Checked where it is defined: it may be called anywhere after.
+            Node::Function { name, body } => {
+                // Checked where it is defined (it may be called anywhere after), and again
+                // where it is called, with its arguments.
                 self.node(body, &mut flow.nested(), st, Stdin::None);
+                self.functions.retain(|(n, _)| n != name);
+                self.functions.push((name.clone(), (**body).clone()));
                 Out::same(st)
             }
             Node::Inert => Out::same(st),
@@ -655,6 +661,30 @@ impl<'e> Walker<'e> {
         }
         let shown = show(&argv);
         let name = base(&argv[0]).to_string();
+        if let Some(body) = self
+            .functions
+            .iter()
+            .find(|(n, _)| *n == argv[0].text)
+            .map(|(_, b)| b.clone())
+        {
+            if self.nest >= MAX_NEST {
+                return Out::same(st);
+            }
+            let mut f = flow.nested();
+            for (i, a) in argv.iter().enumerate().skip(1).take(9) {
+                f.vars.insert(i.to_string(), a.text.clone());
+            }
+            self.nest += 1;
+            let out = self.node(&body, &mut f, st, stdin);
+            self.nest -= 1;
+            return out;
+        }
+        if let Some(code) = wrappers::inline_code(&argv) {
+            if ops::code_writes_database(&code) {
+                self.unresolved(&shown, flow, st);
+            }
+            return Out::same(st);
+        }
         if SHELLS.contains(&name.as_str()) || (name == "busybox" && argv.get(1).is_some_and(|a| a.is("sh"))) {
             if name == "busybox" {
                 argv.remove(0);

@@ -174,6 +174,7 @@ impl Expander<'_> {
     fn parameter(&self, e: &ParameterExpr, quoted: bool, b: &mut Build, found: &mut Found) {
         let named = |p: &word::Parameter| match p {
             word::Parameter::Named(n) => self.vars.get(n.as_str()),
+            word::Parameter::Positional(n) => self.vars.get(n.to_string().as_str()),
             _ => None,
         };
         match e {

@@ -229,6 +229,24 @@ fn is_assignment(s: &str) -> bool {
     }
 }
 
+/// The inline code of an interpreter one-liner: `python3 -c CODE`, `ruby -e CODE`, `perl -e`,
+/// `node -e`, `php -r`, `bin/rails runner CODE`.
+pub fn inline_code(argv: &[Arg]) -> Option<String> {
+    let name = base(argv.first()?);
+    let flag: &[&str] = match name {
+        n if n.starts_with("python") => &["-c"],
+        "ruby" | "perl" | "node" | "deno" | "bun" => &["-e", "-E", "--eval"],
+        "php" => &["-r"],
+        "rails" | "rake" => {
+            let i = argv.iter().position(|a| a.is("runner") || a.is("r"))?;
+            return argv.get(i + 1).map(|a| a.text.clone());
+        }
+        _ => return None,
+    };
+    let i = argv.iter().position(|a| flag.contains(&a.text.as_str()))?;
+    argv.get(i + 1).map(|a| a.text.clone())
+}
+
 pub const SHELLS: [&str; 7] = ["bash", "sh", "zsh", "dash", "ksh", "ash", "mksh"];
 
 /// A shell invocation: the `-c` string, or that it reads its script from stdin.
