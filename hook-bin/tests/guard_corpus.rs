@@ -195,6 +195,20 @@ fn corpus() {
             if let Some(name) = token.strip_prefix("transcript=") {
                 args.push("--transcript".into());
                 args.push(corpus_dir().join("transcripts").join(name).to_str().unwrap().into());
+            } else if let Some(config) = token.strip_prefix("replicating=") {
+                // A stand-in `litestream replicate -config CONFIG` process (it holds nothing open).
+                let bin_dir = work.join("bin");
+                std::fs::create_dir_all(&bin_dir).unwrap();
+                let script = bin_dir.join("litestream");
+                std::fs::write(&script, "#!/bin/sh\nsleep 60\n").unwrap();
+                use std::os::unix::fs::PermissionsExt;
+                std::fs::set_permissions(&script, std::fs::Permissions::from_mode(0o755)).unwrap();
+                let child = Command::new(&script)
+                    .args(["replicate", "-config"])
+                    .arg(dir.join(config))
+                    .spawn()
+                    .unwrap();
+                held.0.push(child);
             } else if let Some(rel) = token.strip_prefix("held=") {
                 let file = dir.join(rel);
                 let child = Command::new("sh")

@@ -238,10 +238,11 @@ impl Walker<'_> {
                     ));
                 }
             }
-            let observable = hit
-                .local
-                .iter()
-                .any(|p| local::exists(p) && super::layout::docker_volume_path(p).is_none());
+            // The file, or (once it was moved aside) its directory, is on this machine.
+            let observable = hit.local.iter().any(|p| {
+                super::layout::docker_volume_path(p).is_none()
+                    && (local::exists(p) || std::path::Path::new(split(p).0).is_dir())
+            });
             if procs.available && observable {
                 return Status::Stopped("no process on this machine holds it open".into());
             }

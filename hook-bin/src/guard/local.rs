@@ -139,7 +139,9 @@ fn scan_proc() -> Procs {
             continue;
         };
         let args = cmdline(pid);
-        let is_litestream = args.first().is_some_and(|a| a.rsplit('/').next() == Some("litestream"));
+        // `litestream replicate …`, also when started through an interpreter line
+        // (`/bin/sh /usr/local/bin/litestream replicate …`).
+        let is_litestream = args.iter().take(2).any(|a| a.rsplit('/').next() == Some("litestream"));
         if is_litestream && args.iter().any(|a| a == "replicate") {
             let cwd = std::fs::read_link(format!("/proc/{pid}/cwd"))
                 .ok()
