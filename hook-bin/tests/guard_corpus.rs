@@ -296,3 +296,63 @@ fn corpus() {
         );
     }
 }
+
+/// Every guard rule's documented bad example gets that rule, and its good example passes: the
+/// docs (`explain`, docs/rules.md) cannot drift from behaviour.
+#[test]
+fn rule_examples_match_their_rules() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let shopfront = std::fs::canonicalize(root.join("../examples/shopfront")).unwrap();
+    let pinned = corpus_dir().join("apps/pinned");
+    let stopped = corpus_dir().join("transcripts/stopped.jsonl");
+    let list = Command::new(bin()).arg("rules").output().unwrap();
+    let ids: Vec<String> = String::from_utf8_lossy(&list.stdout)
+        .lines()
+        .filter_map(|l| l.split_whitespace().next())
+        .filter(|id| id.starts_with('G'))
+        .map(str::to_string)
+        .collect();
+    assert_eq!(ids.len(), 9, "{ids:?}");
+    let data = std::env::temp_dir().join(format!("lg-examples-{}", std::process::id()));
+    for id in ids {
+        let explain = String::from_utf8(Command::new(bin()).args(["explain", &id]).output().unwrap().stdout).unwrap();
+        let block = |heading: &str| -> String {
+            let start = explain.find(&format!("\n{heading}\n")).unwrap() + heading.len() + 2;
+            explain[start..]
+                .lines()
+                .take_while(|l| l.starts_with("    "))
+                .map(|l| l.strip_prefix("    ").unwrap_or(l))
+                .collect::<Vec<_>>()
+                .join("\n")
+        };
+        // G003's examples are about the moment after the stop; G008's need a pinned image.
+        let (cwd, transcript) = match id.as_str() {
+            "G003" => (&shopfront, Some(&stopped)),
+            "G008" => (&pinned, None),
+            _ => (&shopfront, None),
+        };
+        let run = |cmd: &str| {
+            let mut args = vec!["guard".to_string(), "--cwd".into(), cwd.to_str().unwrap().into()];
+            if let Some(t) = transcript {
+                args.push("--transcript".into());
+                args.push(t.to_str().unwrap().into());
+            }
+            args.push("--".into());
+            args.push(cmd.into());
+            let out = Command::new(bin())
+                .args(&args)
+                .env("CLAUDE_PLUGIN_DATA", &data)
+                .output()
+                .unwrap();
+            (out.status.code(), String::from_utf8_lossy(&out.stdout).to_string())
+        };
+        let (code, out) = run(&block("Bad"));
+        assert!(
+            matches!(code, Some(1) | Some(3)) && out.lines().next().unwrap_or("").contains(&id),
+            "{id}: the bad example is not flagged by {id}:\n{out}"
+        );
+        let (code, out) = run(&block("Good"));
+        assert_eq!(code, Some(0), "{id}: the good example is not allowed:\n{out}");
+    }
+    let _ = std::fs::remove_dir_all(&data);
+}

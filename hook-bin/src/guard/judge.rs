@@ -396,7 +396,9 @@ impl Walker<'_> {
         if !certain || glob::is_pattern(abs) {
             return;
         }
-        if flow.ctx.is_local() {
+        // Local files are looked at where their directory is on this machine; a container path
+        // seen from a laptop is as invisible as a server's.
+        if flow.ctx.is_local() && std::path::Path::new(split(abs).0).is_dir() {
             let present: Vec<String> = Part::SIDECARS
                 .iter()
                 .map(|p| part_path(abs, *p))

@@ -151,13 +151,22 @@ pub fn sidecars_present(shown: &str, abs: &str, present: &[String], what: &str) 
 
 pub fn sidecars_unknown(shown: &str, abs: &str, missing: &[String], what: &str, ctx: &Ctx) -> String {
     format!(
-        "{} `{shown}` puts a database at {abs} ({}), where the guard cannot see whether {} still exist. A leftover -wal there would be replayed into the new file, silently bringing the old data back (the {what} itself succeeds). Nothing on this command line or earlier in the session moved them aside. Move them aside first (e.g. `kamal app exec \"mv {} <dir>/\"`, which is fine if they do not exist), or confirm they are gone. {}",
+        "{} `{shown}` puts a database at {abs} ({}), where the guard cannot see whether {} still exist. A leftover -wal there would be replayed into the new file, silently bringing the old data back (the {what} itself succeeds). Nothing on this command line or earlier in the session moved them aside. Move them aside first, on the same command line or before (e.g. {}; fine if they do not exist), or confirm they are gone. {}",
         head("G003", "stale-wal-beside-target"),
         ctx.describe(),
         missing.join(" and "),
-        missing.join(" "),
+        in_place(ctx, &format!("mv {} <dir>/", missing.join(" "))),
         tip("G003")
     )
+}
+
+/// `cmd` as run where `ctx` is (`kamal app exec "…"`, `ssh host '…'`, or as is).
+fn in_place(ctx: &Ctx, cmd: &str) -> String {
+    match ctx {
+        Ctx::Host(h) => format!("`ssh {h} '{cmd}'`"),
+        Ctx::Local => format!("`{cmd}`"),
+        _ => format!("`kamal app exec \"{cmd}\"`"),
+    }
 }
 
 pub fn entrypoint(shown: &str, corrected: &str, doubled: bool, runner: &Runner) -> String {
@@ -227,7 +236,7 @@ pub fn unparsed(text: &str) -> String {
     let more = if text.chars().count() > 160 { "…" } else { "" };
     format!(
         "{} the guard cannot follow `{}{more}` (it is built at run time or is not valid shell), and it mentions a restore or a database file. Write the command out literally so it can be checked, or confirm it. {}",
-        head("G009", "unreadable-command-mentions-database"),
+        head("G009", "opaque-command-mentions-database"),
         short.replace('\u{1}', "…"),
         tip("G009")
     )

@@ -40,7 +40,7 @@ pub static STALE_SIDECARS: Rule = Rule {
     what: "Checks the output of `litestream restore`, and the destination of `mv`/`cp` onto a database path, for a `-wal`, `-shm` or `-journal` file beside it. Local files are looked at; it denies when one exists. For a path on a server or in a container, which the guard cannot see, it asks — unless the same command line or an earlier command of the session moved those files aside.",
     why: "SQLite replays any valid `-wal` it finds next to a database file, even one left by another database. Measured with Litestream 0.5.17: `restore -o out.sqlite3` with an old `out.sqlite3-wal` beside it exits 0, and opening the restored file shows the other database's rows (`PRAGMA integrity_check` says ok). The restore silently becomes the old data.",
     bad: "mv /rails/storage/production.sqlite3 /rails/storage/production.sqlite3.old\nmv /rails/storage/production.sqlite3.restored /rails/storage/production.sqlite3   # -wal and -shm still there\n",
-    good: "mkdir -p /rails/storage/pre-restore\nmv /rails/storage/production.sqlite3 /rails/storage/production.sqlite3-wal /rails/storage/production.sqlite3-shm /rails/storage/pre-restore/\nmv /rails/storage/production.sqlite3.restored /rails/storage/production.sqlite3\n",
+    good: "mkdir -p /rails/storage/pre-restore && \\\n  mv /rails/storage/production.sqlite3 /rails/storage/production.sqlite3-wal /rails/storage/production.sqlite3-shm /rails/storage/pre-restore/ && \\\n  mv /rails/storage/production.sqlite3.restored /rails/storage/production.sqlite3\n",
     fix: "Move the old database together with its `-wal`, `-shm` (and `-journal`) aside, then restore or move the new file into place.",
     check: None,
 };

@@ -5,7 +5,7 @@ use crate::rules::{Area, Rule};
 
 pub static UNPARSED_MENTIONS_DB: Rule = Rule {
     id: "G009",
-    name: "unreadable-command-mentions-database",
+    name: "opaque-command-mentions-database",
     severity: Severity::Warning,
     area: Area::Bash,
     summary: "A command the guard cannot parse or resolve (`eval`, a dynamic `bash -c \"$CMD\"`, a syntax error) that mentions a restore or a database file.",
