@@ -157,6 +157,10 @@ impl Flow {
         if a.text.starts_with('/') {
             return (clean(pat), certain);
         }
+        if a.text.starts_with(DYN) {
+            // `$DIR/x`: absolute or relative, the pattern already starts with `*`.
+            return (pat.clone(), false);
+        }
         match &self.cwd {
             Some(c) => (clean(&format!("{}/{pat}", super::glob::escape(c))), certain),
             None => (format!("*/{}", clean(pat)), false),
