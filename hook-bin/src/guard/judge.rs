@@ -4,7 +4,7 @@
 
 use super::layout::{part_path, relate, split, Part, Place, Rel};
 use super::local;
-use super::ops::{self, mentions_database, Backup, FileOp, Op, Restore, Verb};
+use super::ops::{mentions_database, Backup, FileOp, Op, Restore, Verb};
 use super::reason;
 use super::walk::{Flow, State, Tri, Walker};
 use super::{glob, Finding, Verdict};
@@ -321,7 +321,7 @@ impl Walker<'_> {
         }
         let mut force = r.force;
         if let Some(v) = r.runner.version {
-            let wrong = ops::wrong_version_flags(r, v);
+            let wrong = super::litestream_cmd::wrong_version_flags(r, v);
             // A flag this version does not have does nothing (the command fails).
             if wrong.iter().any(|(f, _)| f == "force") {
                 force = false;

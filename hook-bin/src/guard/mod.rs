@@ -23,14 +23,17 @@
 //! the text mentions a restore or a database file it asks (G009), otherwise it has no opinion.
 //! Only [`shell`] and [`words`] know the parser.
 
+pub mod dispatch;
 pub mod glob;
 pub mod judge;
 pub mod layout;
+pub mod litestream_cmd;
 pub mod local;
 pub mod ops;
 pub mod reason;
 pub mod session;
 pub mod shell;
+pub mod tools;
 pub mod transcript;
 pub mod walk;
 pub mod words;

@@ -3,7 +3,7 @@
 //! operations mean for this app.
 
 use super::words::{Arg, DYN};
-use crate::version::{Line, Version};
+use crate::version::Version;
 
 /// What a file operation does to its path.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -44,7 +44,7 @@ pub struct FileOp {
 }
 
 impl FileOp {
-    fn new(verb: Verb, path: Arg, tool: &str) -> FileOp {
+    pub(super) fn new(verb: Verb, path: Arg, tool: &str) -> FileOp {
         FileOp {
             verb,
             path,
@@ -143,7 +143,7 @@ pub fn base(a: &Arg) -> &str {
 
 /// Splits `argv` into option words and operands the usual way (`--` ends options). `takes`
 /// names the short and long options that take a value.
-fn operands<'a>(args: &'a [Arg], takes: &[&str]) -> (Vec<&'a Arg>, Vec<&'a str>) {
+pub(super) fn operands<'a>(args: &'a [Arg], takes: &[&str]) -> (Vec<&'a Arg>, Vec<&'a str>) {
     let mut ops = Vec::new();
     let mut opts = Vec::new();
     let mut i = 0;
@@ -170,7 +170,7 @@ fn operands<'a>(args: &'a [Arg], takes: &[&str]) -> (Vec<&'a Arg>, Vec<&'a str>)
     (ops, opts)
 }
 
-fn has_flag(opts: &[&str], short: char, long: &[&str]) -> bool {
+pub(super) fn has_flag(opts: &[&str], short: char, long: &[&str]) -> bool {
     opts.iter().any(|o| {
         if let Some(l) = o.strip_prefix("--") {
             long.contains(&l.split('=').next().unwrap_or(l))
@@ -213,15 +213,15 @@ pub fn interpret(argv: &[Arg], runner: &Runner) -> Vec<Op> {
         "truncate" => truncate(args),
         "tee" => tee(args),
         "sqlite3" | "sqlite" => sqlite(args),
-        "litestream" => litestream(argv, runner),
-        "kamal" => kamal(args),
-        "docker" | "podman" => docker(args),
-        "aws" => aws(args),
-        "s3cmd" => s3cmd(args),
-        "rclone" => rclone(args),
-        "mc" => mc(args),
-        "gsutil" => gsutil(args),
-        "gcloud" => gcloud(args),
+        "litestream" => super::litestream_cmd::litestream(argv, runner),
+        "kamal" => super::tools::kamal(args),
+        "docker" | "podman" => super::tools::docker(args),
+        "aws" => super::tools::aws(args),
+        "s3cmd" => super::tools::s3cmd(args),
+        "rclone" => super::tools::rclone(args),
+        "mc" => super::tools::mc(args),
+        "gsutil" => super::tools::gsutil(args),
+        "gcloud" => super::tools::gcloud(args),
         "find" => find(args),
         _ => Vec::new(),
     }
@@ -379,7 +379,7 @@ fn scp(args: &[Arg]) -> Vec<Op> {
 }
 
 impl Op {
-    fn into_vec(self) -> Vec<Op> {
+    pub(super) fn into_vec(self) -> Vec<Op> {
         vec![self]
     }
 }
@@ -504,349 +504,12 @@ fn unquote_sql(s: &str) -> &str {
         .unwrap_or(s)
 }
 
-/// Restore flags: which take a value, which line has them, from which 0.5 patch.
-const VALUE_FLAGS: [&str; 10] = [
-    "config",
-    "o",
-    "replica",
-    "generation",
-    "index",
-    "timestamp",
-    "parallelism",
-    "txid",
-    "follow-interval",
-    "integrity-check",
-];
-pub const ONLY_V03: [&str; 3] = ["replica", "generation", "index"];
-/// 0.5-only flags with the patch that added them.
-pub const SINCE_V05: [(&str, u32); 7] = [
-    ("txid", 0),
-    ("f", 9),
-    ("follow-interval", 9),
-    ("integrity-check", 10),
-    ("dry-run", 12),
-    ("force", 12),
-    ("json", 12),
-];
-
-fn litestream(argv: &[Arg], runner: &Runner) -> Vec<Op> {
-    let args = &argv[1..];
-    let Some(sub) = args.first() else {
-        return Vec::new();
-    };
-    match sub.text.as_str() {
-        "restore" => restore(&args[1..], runner),
-        "reset" => {
-            let (paths, opts) = operands(&args[1..], &["-config"]);
-            if opts.iter().any(|o| o.trim_start_matches('-') == "dry-run") {
-                return Vec::new();
-            }
-            paths
-                .into_iter()
-                .map(|p| Op::File(FileOp::new(Verb::Reset, p.clone(), "litestream reset")))
-                .collect()
-        }
-        _ => Vec::new(),
-    }
-}
-
-fn restore(args: &[Arg], runner: &Runner) -> Vec<Op> {
-    let mut r = Restore {
-        output: None,
-        force: false,
-        dry_run: false,
-        if_not_exists: false,
-        late_flags: Vec::new(),
-        corrected: None,
-        flags: Vec::new(),
-        source: None,
-        runner: runner.clone(),
-        shown: args.iter().map(Arg::show).collect::<Vec<_>>().join(" "),
-    };
-    // Flags as Go reads them: up to the first positional argument. Flags after it are kept
-    // apart (Go would refuse the command) and evaluated as if they were in the right place.
-    let mut flags: Vec<(String, Option<Arg>, Vec<Arg>)> = Vec::new();
-    let mut positional: Vec<Arg> = Vec::new();
-    let mut i = 0;
-    let mut ended = false;
-    while i < args.len() {
-        let a = &args[i];
-        let t = a.text.as_str();
-        if !ended && t == "--" {
-            ended = true;
-            i += 1;
-            continue;
-        }
-        if !ended && t.starts_with('-') && t.len() > 1 {
-            let body = t.trim_start_matches('-');
-            let (name, inline) = match body.split_once('=') {
-                Some((n, v)) => (n.to_string(), Some(Arg::lit(v))),
-                None => (body.to_string(), None),
-            };
-            let mut words = vec![a.clone()];
-            let value = if inline.is_none() && VALUE_FLAGS.contains(&name.as_str()) {
-                i += 1;
-                let v = args.get(i).cloned();
-                if let Some(v) = &v {
-                    words.push(v.clone());
-                }
-                v
-            } else {
-                inline
-            };
-            if !positional.is_empty() {
-                r.late_flags.push(t.to_string());
-            }
-            flags.push((name, value, words));
-        } else {
-            positional.push(a.clone());
-        }
-        i += 1;
-    }
-    for (name, value, _) in &flags {
-        let on = |v: &Option<Arg>| v.as_ref().is_none_or(|v| v.text != "false");
-        match name.as_str() {
-            "o" => r.output = value.clone(),
-            "force" => r.force = on(value),
-            "dry-run" => r.dry_run = on(value),
-            "if-db-not-exists" => r.if_not_exists = on(value),
-            _ => {}
-        }
-        r.flags.push(name.clone());
-    }
-    r.source = positional.first().cloned();
-    if r.output.is_none() {
-        r.output = r.source.clone().filter(|s| !s.text.contains("://"));
-    }
-    if !r.late_flags.is_empty() {
-        let mut words: Vec<String> = vec!["restore".into()];
-        for (_, _, w) in &flags {
-            words.extend(w.iter().map(|a| quote(&a.show())));
-        }
-        words.extend(positional.iter().map(|a| quote(&a.show())));
-        r.corrected = Some(words.join(" "));
-    }
-    vec![Op::Restore(r)]
-}
-
 /// Shell-quotes a word for a corrected command (only when needed).
 pub fn quote(s: &str) -> String {
     if !s.is_empty() && s.chars().all(|c| c.is_ascii_alphanumeric() || "-_./:=@%+,".contains(c)) {
         s.to_string()
     } else {
         format!("'{}'", s.replace('\'', "'\\''"))
-    }
-}
-
-/// The flags of `r` that `v` does not have: `(flag, why)`.
-pub fn wrong_version_flags(r: &Restore, v: Version) -> Vec<(String, String)> {
-    let mut out = Vec::new();
-    for f in &r.flags {
-        match v.line {
-            Line::V05 => {
-                if ONLY_V03.contains(&f.as_str()) {
-                    out.push((f.clone(), format!("`-{f}` exists only in Litestream 0.3")));
-                } else if let Some((_, since)) = SINCE_V05.iter().find(|(n, _)| n == f) {
-                    if *since > 0 && v.v05_before(*since) {
-                        out.push((
-                            f.clone(),
-                            format!("`-{f}` needs Litestream 0.5.{since}+, the image is {v}"),
-                        ));
-                    }
-                }
-            }
-            Line::V03 => {
-                if SINCE_V05.iter().any(|(n, _)| n == f) {
-                    out.push((f.clone(), format!("`-{f}` exists only in Litestream 0.5")));
-                }
-            }
-        }
-    }
-    out
-}
-
-/// Kamal subcommands other than `exec` (which the walker unwraps).
-fn kamal(args: &[Arg]) -> Vec<Op> {
-    let takes = [
-        "-d",
-        "--destination",
-        "-c",
-        "--config-file",
-        "-h",
-        "--hosts",
-        "-r",
-        "--roles",
-        "--version",
-        "-e",
-        "--env",
-    ];
-    let (words, opts) = operands(args, &takes);
-    let w: Vec<&str> = words.iter().map(|a| a.text.as_str()).collect();
-    let _ = opts;
-    match w.as_slice() {
-        ["app", "stop", ..] | ["app", "remove", ..] => vec![Op::Effect(Effect::AppStop)],
-        ["app", "boot" | "start", ..] | ["deploy", ..] | ["redeploy", ..] | ["rollback", ..] => {
-            vec![Op::Effect(Effect::AppStart)]
-        }
-        ["setup", ..] => vec![Op::Effect(Effect::AppStart), Op::Effect(Effect::LitestreamStart)],
-        ["accessory", "stop", names @ ..] => names.iter().map(|n| accessory(n, false)).collect(),
-        ["accessory", "boot" | "start" | "reboot" | "restart", names @ ..] => {
-            names.iter().map(|n| accessory(n, true)).collect()
-        }
-        ["accessory", "remove", names @ ..] => {
-            let mut out: Vec<Op> = names
-                .iter()
-                .map(|n| Op::Backup(Backup::AccessoryRemove((*n).to_string())))
-                .collect();
-            out.extend(names.iter().map(|n| accessory(n, false)));
-            out
-        }
-        ["remove", ..] => vec![
-            Op::Backup(Backup::KamalRemove),
-            Op::Effect(Effect::AppStop),
-            Op::Effect(Effect::LitestreamStop),
-        ],
-        _ => Vec::new(),
-    }
-}
-
-fn accessory(name: &str, start: bool) -> Op {
-    Op::Accessory {
-        start,
-        name: name.to_string(),
-    }
-}
-
-fn docker(args: &[Arg]) -> Vec<Op> {
-    let w: Vec<&str> = args.iter().map(|a| a.text.as_str()).collect();
-    match w.as_slice() {
-        ["volume", "rm" | "remove", rest @ ..] => {
-            let names: Vec<String> = rest
-                .iter()
-                .filter(|n| !n.starts_with('-'))
-                .map(|n| n.to_string())
-                .collect();
-            vec![Op::Backup(Backup::VolumeRm(names))]
-        }
-        ["volume", "prune", ..] => vec![Op::Backup(Backup::VolumePrune)],
-        ["system", "prune", rest @ ..] if rest.contains(&"--volumes") => {
-            vec![Op::Backup(Backup::VolumePrune)]
-        }
-        ["cp", rest @ ..] => {
-            let (paths, _) = operands(&args[1..], &[]);
-            let _ = rest;
-            match paths.as_slice() {
-                [_, dest] if !dest.text.contains(':') => {
-                    let mut op = FileOp::new(Verb::Onto, (*dest).clone(), "docker cp");
-                    op.recursive = true;
-                    Op::File(op).into_vec()
-                }
-                _ => Vec::new(),
-            }
-        }
-        _ => Vec::new(),
-    }
-}
-
-fn objects(tool: &str, target: &Arg, recursive: bool) -> Op {
-    Op::Backup(Backup::Objects {
-        tool: tool.to_string(),
-        target: target.text.clone(),
-        recursive,
-    })
-}
-
-fn aws(args: &[Arg]) -> Vec<Op> {
-    let (words, opts) = operands(
-        args,
-        &[
-            "--profile",
-            "--region",
-            "--endpoint-url",
-            "--exclude",
-            "--include",
-            "--output",
-            "--query",
-        ],
-    );
-    let w: Vec<&str> = words.iter().map(|a| a.text.as_str()).collect();
-    let recursive = opts.contains(&"--recursive");
-    match w.as_slice() {
-        ["s3", "rm", ..] => words[2..].iter().map(|t| objects("aws s3 rm", t, recursive)).collect(),
-        ["s3", "rb", ..] if opts.contains(&"--force") => words[2..]
-            .iter()
-            .map(|t| objects("aws s3 rb --force", t, true))
-            .collect(),
-        _ => Vec::new(),
-    }
-}
-
-fn s3cmd(args: &[Arg]) -> Vec<Op> {
-    let (words, opts) = operands(args, &["-c", "--config", "--exclude", "--include"]);
-    let recursive = has_flag(&opts, 'r', &["recursive"]);
-    match words.split_first() {
-        Some((cmd, targets)) if matches!(cmd.text.as_str(), "del" | "rm") => {
-            targets.iter().map(|t| objects("s3cmd del", t, recursive)).collect()
-        }
-        Some((cmd, targets)) if cmd.text == "rb" => targets.iter().map(|t| objects("s3cmd rb", t, true)).collect(),
-        _ => Vec::new(),
-    }
-}
-
-fn rclone(args: &[Arg]) -> Vec<Op> {
-    let (words, _) = operands(
-        args,
-        &[
-            "--config",
-            "--include",
-            "--exclude",
-            "--filter",
-            "--min-age",
-            "--max-age",
-        ],
-    );
-    match words.split_first() {
-        Some((cmd, targets)) if matches!(cmd.text.as_str(), "purge" | "delete" | "deletefile" | "rmdirs") => targets
-            .iter()
-            .map(|t| objects(&format!("rclone {}", cmd.text), t, cmd.text != "deletefile"))
-            .collect(),
-        _ => Vec::new(),
-    }
-}
-
-fn mc(args: &[Arg]) -> Vec<Op> {
-    let (words, opts) = operands(args, &["--config-dir", "-C", "--older-than", "--newer-than"]);
-    let recursive = opts.iter().any(|o| *o == "--recursive" || *o == "-r");
-    match words.split_first() {
-        Some((cmd, targets)) if matches!(cmd.text.as_str(), "rm" | "rb") => targets
-            .iter()
-            .map(|t| objects(&format!("mc {}", cmd.text), t, recursive || cmd.text == "rb"))
-            .collect(),
-        _ => Vec::new(),
-    }
-}
-
-fn gsutil(args: &[Arg]) -> Vec<Op> {
-    let (words, opts) = operands(args, &["-o", "-h"]);
-    let recursive = has_flag(&opts, 'r', &[]) || has_flag(&opts, 'R', &[]);
-    match words.split_first() {
-        Some((cmd, targets)) if cmd.text == "rm" => {
-            targets.iter().map(|t| objects("gsutil rm", t, recursive)).collect()
-        }
-        _ => Vec::new(),
-    }
-}
-
-fn gcloud(args: &[Arg]) -> Vec<Op> {
-    let (words, opts) = operands(args, &["--project"]);
-    let w: Vec<&str> = words.iter().map(|a| a.text.as_str()).collect();
-    let recursive = opts.iter().any(|o| *o == "--recursive" || *o == "-r");
-    match w.as_slice() {
-        ["storage", "rm", ..] => words[2..]
-            .iter()
-            .map(|t| objects("gcloud storage rm", t, recursive))
-            .collect(),
-        _ => Vec::new(),
     }
 }
 
@@ -910,6 +573,7 @@ pub fn code_writes_database(code: &str) -> bool {
 
 #[cfg(test)]
 mod tests {
+    use super::super::litestream_cmd::wrong_version_flags;
     use super::*;
 
     fn argv(s: &str) -> Vec<Arg> {
