@@ -282,4 +282,40 @@ mod tests {
         assert_eq!(seen, ["kamal app stop"]);
         let _ = std::fs::remove_dir_all(&dir);
     }
+
+    #[test]
+    fn lines_across_chunks_and_the_window() {
+        let dir = std::env::temp_dir().join(format!("lg-tr-big-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let p = dir.join("t.jsonl");
+        let filler = |n: usize| -> String {
+            let line = format!(
+                "{}\n",
+                serde_json::json!({"type":"user","message":{"content":"x".repeat(1000)}})
+            );
+            line.repeat(n / line.len() + 1)
+        };
+        // A stop straddling the boundary of the last 8 MB chunk, and one beyond the window.
+        let old = pair("old", "kamal accessory stop litestream", false);
+        let stop = pair("a", "kamal app stop", false);
+        let want = CHUNK as usize - stop.len() / 2;
+        let mut tail = filler(want - 5000);
+        let pad = want - tail.len() - "{\"type\":\"user\",\"pad\":\"\"}\n".len();
+        tail.push_str(&format!("{{\"type\":\"user\",\"pad\":\"{}\"}}\n", "y".repeat(pad)));
+        assert_eq!(tail.len(), want);
+        let text = format!("{old}{}{stop}{tail}", filler(MAX_SCAN as usize));
+        std::fs::write(&p, &text).unwrap();
+        let mut seen = Vec::new();
+        scan_back(&p, &["kamal"], |c| {
+            seen.push(c.command);
+            true
+        })
+        .unwrap();
+        assert_eq!(
+            seen,
+            ["kamal app stop"],
+            "the straddling line is found, the one beyond the window is not"
+        );
+        let _ = std::fs::remove_dir_all(&dir);
+    }
 }
