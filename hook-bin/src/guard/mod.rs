@@ -4,11 +4,14 @@
 //! or would destroy the backups.
 //!
 //! Pipeline (data flows one way): command text → a cheap keyword gate ([`relevant`]) →
-//! [`shell::parse`] → [`walk::Walker`] (wrappers, payloads of `bash -c`/`ssh`/`kamal … exec`/
-//! `docker run|exec`, `&&`/`||`/`;` and what each step leaves known) → [`ops`] (what a plain command
-//! does) → [`judge`] (the G001–G009 rules of `crate::rules::bash`, using [`layout`] for where the
-//! live databases are, [`local`] for local processes and files, and [`session`]/[`transcript`] for
-//! what the session already did) → a [`Decision`].
+//! [`shell::parse`] → [`walk::Walker`] (`&&`/`||`/`;`, pipelines, groups, loops, and what each
+//! step leaves known; [`words`] expands each word) → [`dispatch`] (prefix wrappers from
+//! [`wrappers`]; the payloads of `bash -c`, `ssh`, `kamal … exec`, `docker run|exec`, `xargs`) →
+//! [`ops`], [`litestream_cmd`], [`tools`] (what a plain command does) → [`judge`] (the G001–G009
+//! rules of `crate::rules::bash`, using [`layout`] for where the live databases are, [`local`] for
+//! local processes and files, and [`session`]/[`transcript`] for what the session already did) →
+//! [`Decision`], with [`reason`] texts. The hook's JSON comes in as a [`BashCall`]; nothing here
+//! reads hook types.
 //!
 //! # Why brush-parser
 //!
