@@ -1,5 +1,5 @@
 //! The rules: what each operation means for this app's live databases, given where it runs and
-//! whether the app is known to be stopped. Each finding names its rule; [`super::choose`] picks
+//! whether the app is known to be stopped. Each finding names its rule; `choose` in the module root picks
 //! the answer.
 
 use super::layout::{part_path, relate, split, Part, Place, Rel};
