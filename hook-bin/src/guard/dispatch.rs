@@ -125,8 +125,10 @@ impl Walker<'_> {
         match name.as_str() {
             "eval" => {
                 let text = argv[1..].iter().map(|a| a.text.as_str()).collect::<Vec<_>>().join(" ");
+                // `eval` that mentions a restore or a database file is for a person to confirm
+                // even when its text is literal (and denied when that text is dangerous).
+                self.unresolved(&shown, flow, st);
                 if text.contains(DYN) {
-                    self.unresolved(&shown, flow, st);
                     return Out::same(st);
                 }
                 return self.text(&text, &mut flow.nested(), st);
