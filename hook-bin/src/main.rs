@@ -135,7 +135,12 @@ fn main() -> ExitCode {
             print(&format!("{s}\n"))
         }
         Command::Hook => run_hook(),
-        Command::Guard { cwd, transcript, session, command } => litestream_guard::guard::cli(cwd, transcript, session, &command),
+        Command::Guard {
+            cwd,
+            transcript,
+            session,
+            command,
+        } => litestream_guard::guard::cli(cwd, transcript, session, &command),
         Command::Init {
             app_dir,
             provider,
@@ -260,7 +265,10 @@ fn run_hook() -> ExitCode {
             .map(|s| s.to_string())
             .or_else(|| e.downcast_ref::<String>().cloned())
             .unwrap_or_default();
-        hook::Answer { stdout: None, stderr: Some(format!("internal error ({what}); no opinion, please report it")) }
+        hook::Answer {
+            stdout: None,
+            stderr: Some(format!("internal error ({what}); no opinion, please report it")),
+        }
     });
     if let Some(err) = &answer.stderr {
         eprintln!("litestream-guard: {err}");

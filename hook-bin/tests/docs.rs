@@ -48,13 +48,19 @@ fn every_rule_explains_itself() {
 
 #[test]
 fn committed_schema_is_current() {
-    let out = Command::new(env!("CARGO_BIN_EXE_litestream-guard")).arg("schema").output().unwrap();
+    let out = Command::new(env!("CARGO_BIN_EXE_litestream-guard"))
+        .arg("schema")
+        .output()
+        .unwrap();
     let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("../docs/litestream.schema.json");
     if std::env::var_os("UPDATE_DOCS").is_some() {
         std::fs::write(&path, &out.stdout).unwrap();
         return;
     }
-    assert!(std::fs::read(&path).unwrap_or_default() == out.stdout, "docs/litestream.schema.json is stale: run `UPDATE_DOCS=1 cargo test -p litestream-guard --test docs`");
+    assert!(
+        std::fs::read(&path).unwrap_or_default() == out.stdout,
+        "docs/litestream.schema.json is stale: run `UPDATE_DOCS=1 cargo test -p litestream-guard --test docs`"
+    );
 }
 
 #[test]

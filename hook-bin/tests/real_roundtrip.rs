@@ -100,19 +100,10 @@ fn roundtrip_four_databases(v: Version) {
     }
     // The app stops first, then Litestream (SIGTERM, as `docker stop` does). No extra wait:
     // Litestream's shutdown sync must carry the last batch.
-    drop(
-        conns
-            .drain(..)
-            .map(|(t, p, c)| (t, p, c.close()))
-            .collect::<Vec<_>>(),
-    );
+    drop(conns.drain(..).map(|(t, p, c)| (t, p, c.close())).collect::<Vec<_>>());
     let graceful = rep.stop();
     let log = rep.log_text();
-    assert!(
-        graceful,
-        "Litestream {} ignored SIGTERM for 20 s:\n{log}",
-        v.full()
-    );
+    assert!(graceful, "Litestream {} ignored SIGTERM for 20 s:\n{log}", v.full());
     assert!(
         !log.contains("level=ERROR"),
         "Litestream {} logged errors:\n{log}",
@@ -121,11 +112,7 @@ fn roundtrip_four_databases(v: Version) {
 
     for (file, tier, ..) in DBS {
         let keys = moto.list_keys(BUCKET, &format!("shopfront/{tier}/"));
-        assert!(
-            !keys.is_empty(),
-            "no objects under shopfront/{tier}/ for {}",
-            v.full()
-        );
+        assert!(!keys.is_empty(), "no objects under shopfront/{tier}/ for {}", v.full());
 
         let src = storage.join(file);
         let out = tmp.join(format!("restored-{file}"));
@@ -219,10 +206,7 @@ fn point_in_time(v: Version) {
         batches(&latest).into_iter().collect::<Vec<_>>(),
         vec![(1, 100), (2, 100)]
     );
-    assert!(
-        items(&latest) == items(&db),
-        "latest restore differs from the source"
-    );
+    assert!(items(&latest) == items(&db), "latest restore differs from the source");
 }
 
 #[test]

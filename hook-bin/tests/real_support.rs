@@ -13,11 +13,7 @@ fn installed_litestream_versions_are_the_pinned_ones() {
     for v in VERSIONS {
         let out = run(v.command().arg("version"), Duration::from_secs(20));
         assert!(out.success(), "litestream-{} version: {out:?}", v.full());
-        assert_eq!(
-            out.stdout.trim().trim_start_matches('v'),
-            v.full(),
-            "{out:?}"
-        );
+        assert_eq!(out.stdout.trim().trim_start_matches('v'), v.full(), "{out:?}");
     }
 }
 
@@ -38,10 +34,7 @@ fn moto_starts_creates_buckets_lists_keys_and_dies_on_drop() {
         )
         .unwrap();
         assert_eq!(r.status, 200, "{}", r.body);
-        assert_eq!(
-            moto.list_keys("support-check", "a/"),
-            vec!["a/b c.txt".to_string()]
-        );
+        assert_eq!(moto.list_keys("support-check", "a/"), vec!["a/b c.txt".to_string()]);
         assert!(moto.list_keys("support-check", "zzz/").is_empty());
         pid = moto.pid();
     }
@@ -64,24 +57,15 @@ fn run_kills_a_child_at_its_timeout() {
     let t = Instant::now();
     let out = run(Command::new("sleep").arg("30"), Duration::from_millis(300));
     assert!(out.timed_out, "{out:?}");
-    assert!(
-        t.elapsed() < Duration::from_secs(10),
-        "took {:?}",
-        t.elapsed()
-    );
+    assert!(t.elapsed() < Duration::from_secs(10), "took {:?}", t.elapsed());
 }
 
 #[test]
 fn litestream_env_has_no_ca_bundle() {
     // 0.5 refuses plain-http endpoints when AWS_CA_BUNDLE is set: the helper must remove it.
     let c = Version::V05.command();
-    let removed = c
-        .get_envs()
-        .any(|(k, v)| k == "AWS_CA_BUNDLE" && v.is_none());
-    assert!(
-        removed,
-        "AWS_CA_BUNDLE not removed from the Litestream environment"
-    );
+    let removed = c.get_envs().any(|(k, v)| k == "AWS_CA_BUNDLE" && v.is_none());
+    assert!(removed, "AWS_CA_BUNDLE not removed from the Litestream environment");
 }
 
 #[test]
@@ -103,9 +87,6 @@ fn sqlite_helpers_round_trip() {
     let rows = items(&p);
     assert_eq!(rows.len(), 5);
     assert_eq!(rows[0].2, "x-1-0-");
-    assert_eq!(
-        batches(&p).into_iter().collect::<Vec<_>>(),
-        vec![(1, 3), (2, 2)]
-    );
+    assert_eq!(batches(&p).into_iter().collect::<Vec<_>>(), vec![(1, 3), (2, 2)]);
     assert_eq!(integrity(&p), "ok");
 }

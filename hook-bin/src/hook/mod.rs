@@ -46,7 +46,15 @@ pub fn answer(input: &[u8]) -> Answer {
     };
     match &event.tool {
         Some(Tool::FileEdit(_)) => edit::answer(&event).map_or_else(Answer::default, Answer::out),
-        Some(Tool::Bash { command }) => crate::guard::hook(&crate::guard::BashCall { post: event.phase == event::Phase::Post, command, cwd: event.cwd.as_deref(), session_id: event.session_id.as_deref(), transcript: event.transcript_path.as_deref(), tool_response: event.tool_response.as_ref() }).map_or_else(Answer::default, Answer::out),
+        Some(Tool::Bash { command }) => crate::guard::hook(&crate::guard::BashCall {
+            post: event.phase == event::Phase::Post,
+            command,
+            cwd: event.cwd.as_deref(),
+            session_id: event.session_id.as_deref(),
+            transcript: event.transcript_path.as_deref(),
+            tool_response: event.tool_response.as_ref(),
+        })
+        .map_or_else(Answer::default, Answer::out),
         _ => Answer::default(),
     }
 }

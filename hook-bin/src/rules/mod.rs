@@ -59,8 +59,17 @@ pub struct Rule {
 }
 
 /// Every rule, area by area. Each area's module lists its own rules in `RULES`.
-pub static RULES: std::sync::LazyLock<Vec<&'static Rule>> =
-    std::sync::LazyLock::new(|| [input::RULES, litestream::RULES, deploy::RULES, secrets::RULES, database::RULES, bash::RULES].concat());
+pub static RULES: std::sync::LazyLock<Vec<&'static Rule>> = std::sync::LazyLock::new(|| {
+    [
+        input::RULES,
+        litestream::RULES,
+        deploy::RULES,
+        secrets::RULES,
+        database::RULES,
+        bash::RULES,
+    ]
+    .concat()
+});
 
 /// Finds a rule by ID (case-insensitive) or by name.
 pub fn find(key: &str) -> Option<&'static Rule> {
@@ -140,7 +149,9 @@ mod tests {
                 assert!(!text.trim().is_empty(), "{} has no {field}", r.id);
             }
             assert!(
-                r.name.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-'),
+                r.name
+                    .chars()
+                    .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-'),
                 "{} name is not kebab-case",
                 r.id
             );
