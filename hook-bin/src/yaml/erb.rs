@@ -20,10 +20,10 @@ pub fn mask_erb(text: &str) -> Option<String> {
     while let Some(start) = rest.find("<%") {
         out.push_str(&rest[..start]);
         let tag = &rest[start..];
-        if tag.starts_with("<%%") {
+        if let Some(after) = tag.strip_prefix("<%%") {
             // `<%%` is ERB's escape for a literal `<%`.
             out.push_str("<%%");
-            rest = &tag[3..];
+            rest = after;
             continue;
         }
         let end = tag.find("%>").map_or(tag.len(), |i| i + 2);

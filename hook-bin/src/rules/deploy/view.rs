@@ -127,7 +127,9 @@ impl Issue {
 /// have says which ones, unless it sits in the destination file itself (which says it already).
 pub fn report_views(p: &Project, out: &mut Sink, mut f: impl FnMut(&View, &mut Vec<Issue>)) {
     let vs = views(p);
-    let mut found: Vec<(Issue, Vec<(usize, Option<String>)>)> = Vec::new();
+    // Each distinct issue with the views (index, destination) that have it.
+    type Seen = Vec<(usize, Option<String>)>;
+    let mut found: Vec<(Issue, Seen)> = Vec::new();
     for (i, v) in vs.iter().enumerate() {
         let mut issues = Vec::new();
         f(v, &mut issues);
