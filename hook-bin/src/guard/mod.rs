@@ -48,7 +48,7 @@ use std::sync::OnceLock;
 
 use serde_json::{json, Value};
 
-use crate::rules::Rule;
+use crate::rules::{bash, Rule};
 use layout::Layout;
 use local::Procs;
 use session::{Change, Gone, Mark, Session};
@@ -311,7 +311,14 @@ pub fn decide(command: &str, env: &Env) -> Decision {
 /// Deny beats ask; among denials, the dangers (G001–G004) come before the invocation mistakes.
 fn choose(findings: Vec<Finding>) -> Decision {
     let rank = |f: &Finding| {
-        let danger = matches!(f.rule.id, "G001" | "G002" | "G003" | "G004");
+        let danger = [
+            &bash::RESTORE_OVER_LIVE,
+            &bash::RESTORE_FORCE,
+            &bash::STALE_SIDECARS,
+            &bash::LIVE_FILE_CLOBBERED,
+        ]
+        .iter()
+        .any(|r| std::ptr::eq(*r, f.rule));
         (std::cmp::Reverse(f.verdict), !danger)
     };
     let Some(best) = findings.iter().min_by_key(|f| rank(f)) else {

@@ -6,10 +6,11 @@ use super::layout::{part_path, split, Ctx, Layout, Part, Rel};
 use super::local;
 use super::ops::{FileOp, Restore, Runner, Verb};
 use super::Verdict;
+use crate::rules::{bash, Rule};
 use crate::version::Version;
 
-fn tip(id: &str) -> String {
-    format!("Details: `litestream-guard explain {id}`.")
+fn tip(rule: &Rule) -> String {
+    format!("Details: `litestream-guard explain {}`.", rule.id)
 }
 
 /// PIDs and their commands.
@@ -46,6 +47,24 @@ fn describe(p: Part, db: &str, source: &str) -> String {
     }
 }
 
+/// A note when the path that hit a live database was only partly known.
+fn uncertainty(h: &Hit) -> &'static str {
+    if h.certain {
+        ""
+    } else {
+        " The path is only partly known (a variable or an unknown directory), so this may or may not be it."
+    }
+}
+
+/// The safe sequence, for denials only (an ask is a question, not a refusal).
+fn sequence_on_deny(v: Verdict, layout: &Layout, db: &str, ctx: &Ctx) -> String {
+    if v == Verdict::Deny {
+        format!(" {}", sequence(layout, db, ctx))
+    } else {
+        String::new()
+    }
+}
+
 /// The safe restore sequence, in the app's own names.
 pub fn sequence(layout: &Layout, db: &str, ctx: &Ctx) -> String {
     let (dir, _) = split(db);
@@ -66,27 +85,19 @@ pub fn sequence(layout: &Layout, db: &str, ctx: &Ctx) -> String {
     )
 }
 
-fn head(id: &str, name: &str) -> String {
-    format!("litestream-guard {id} ({name}):")
+/// The rule's ID and name, read from the registry entry (never retyped here).
+fn head(rule: &Rule) -> String {
+    format!("litestream-guard {} ({}):", rule.id, rule.name)
 }
 
 pub fn over_live(shown: &str, h: &Hit, why: &str, v: Verdict, layout: &Layout, ctx: &Ctx) -> String {
-    let uncertain = if h.certain {
-        String::new()
-    } else {
-        " The path is only partly known (a variable or an unknown directory), so this may or may not be it.".into()
-    };
-    let seq = if v == Verdict::Deny {
-        format!(" {}", sequence(layout, &h.db, ctx))
-    } else {
-        String::new()
-    };
+    let (uncertain, seq) = (uncertainty(h), sequence_on_deny(v, layout, &h.db, ctx));
     format!(
         "{} `{shown}` ({}) restores over {}, and {why}. Restoring under a running app or Litestream corrupts the database or loses writes.{uncertain}{seq} {}",
-        head("G001", "restore-over-live-database"),
+        head(&bash::RESTORE_OVER_LIVE),
         ctx.describe(),
         at_risk(h),
-        tip("G001")
+        tip(&bash::RESTORE_OVER_LIVE)
     )
 }
 
@@ -95,15 +106,15 @@ pub fn force(shown: &str, abs: &str, h: Option<&Hit>, why: &str, v: Verdict, lay
     match v {
         Verdict::Deny => format!(
             "{} `{shown}` ({}) deletes {target} and its -wal, -shm and -journal before restoring, and {why}. Restore with `-o` to a new path instead. {} {}",
-            head("G002", "restore-force"),
+            head(&bash::RESTORE_FORCE),
             ctx.describe(),
             sequence(layout, h.map_or(abs, |h| h.db.as_str()), ctx),
-            tip("G002")
+            tip(&bash::RESTORE_FORCE)
         ),
         _ => format!(
             "{} `{shown}` deletes {target} and its -wal, -shm and -journal before restoring ({why}). Confirm that the current file may be thrown away; restoring with `-o` to a new path keeps it. {}",
-            head("G002", "restore-force"),
-            tip("G002")
+            head(&bash::RESTORE_FORCE),
+            tip(&bash::RESTORE_FORCE)
         ),
     }
 }
@@ -116,47 +127,38 @@ pub fn clobber(shown: &str, f: &FileOp, h: &Hit, why: &str, v: Verdict, layout: 
         Verb::Write => "writes into",
         Verb::Reset => "clears",
     };
-    let uncertain = if h.certain {
-        String::new()
-    } else {
-        " The path is only partly known (a variable or an unknown directory), so this may or may not be it.".into()
-    };
-    let seq = if v == Verdict::Deny {
-        format!(" {}", sequence(layout, &h.db, ctx))
-    } else {
-        String::new()
-    };
+    let (uncertain, seq) = (uncertainty(h), sequence_on_deny(v, layout, &h.db, ctx));
     format!(
         "{} `{shown}` ({}) {verb} {}, and {why}. While the app or Litestream runs, that loses committed data or breaks replication; move the database with its -wal and -shm only after stopping both.{uncertain}{seq} {}",
-        head("G004", "clobber-live-database-file"),
+        head(&bash::LIVE_FILE_CLOBBERED),
         ctx.describe(),
         at_risk(h),
-        tip("G004")
+        tip(&bash::LIVE_FILE_CLOBBERED)
     )
 }
 
 pub fn sidecars_present(shown: &str, abs: &str, present: &[String], what: &str) -> String {
     format!(
         "{} `{shown}` puts a database at {abs}, but {} still there. SQLite replays a leftover -wal into whatever file appears at that path, so the result would silently show the old data (measured with Litestream 0.5.17: the {what} exits 0 and integrity_check says ok). Move them aside first, together with the old file: `mv {} <somewhere>/`. {}",
-        head("G003", "stale-wal-beside-target"),
+        head(&bash::STALE_SIDECARS),
         if present.len() == 1 {
             format!("{} is", present[0])
         } else {
             format!("{} are", present.join(" and "))
         },
         present.join(" "),
-        tip("G003")
+        tip(&bash::STALE_SIDECARS)
     )
 }
 
 pub fn sidecars_unknown(shown: &str, abs: &str, missing: &[String], what: &str, ctx: &Ctx) -> String {
     format!(
         "{} `{shown}` puts a database at {abs} ({}), where the guard cannot see whether {} still exist. A leftover -wal there would be replayed into the new file, silently bringing the old data back (the {what} itself succeeds). Nothing on this command line or earlier in the session moved them aside. Move them aside first, on the same command line or before (e.g. {}; fine if they do not exist), or confirm they are gone. {}",
-        head("G003", "stale-wal-beside-target"),
+        head(&bash::STALE_SIDECARS),
         ctx.describe(),
         missing.join(" and "),
         in_place(ctx, &format!("mv {} <dir>/", missing.join(" "))),
-        tip("G003")
+        tip(&bash::STALE_SIDECARS)
     )
 }
 
@@ -174,14 +176,14 @@ pub fn entrypoint(shown: &str, corrected: &str, doubled: bool, runner: &Runner) 
     if doubled {
         format!(
             "{} the Litestream image's entrypoint is already `litestream`, so `{shown}` runs `litestream {shown}` and fails with `unknown command`. Run `{pre}{corrected}{post}` instead. {}",
-            head("G006", "litestream-entrypoint-mismatch"),
-            tip("G006")
+            head(&bash::ENTRYPOINT_MISMATCH),
+            tip(&bash::ENTRYPOINT_MISMATCH)
         )
     } else {
         format!(
             "{} this runs through `docker exec` in the running container, where there is no entrypoint: `{shown}` fails with `executable file not found`. Run `{pre}{corrected}{post}` instead. {}",
-            head("G006", "litestream-entrypoint-mismatch"),
-            tip("G006")
+            head(&bash::ENTRYPOINT_MISMATCH),
+            tip(&bash::ENTRYPOINT_MISMATCH)
         )
     }
 }
@@ -194,7 +196,7 @@ pub fn late_flags(r: &Restore) -> String {
         .unwrap_or_else(|| ("litestream ".into(), String::new()));
     format!(
         "{} {} after the path: Litestream stops reading flags at the first argument, so `restore {}` fails with `too many arguments`. Put every flag before the path: `{pre}{}{post}`. {}",
-        head("G007", "restore-flag-after-path"),
+        head(&bash::FLAG_AFTER_PATH),
         r.late_flags
             .iter()
             .map(|f| format!("`{f}`"))
@@ -203,7 +205,7 @@ pub fn late_flags(r: &Restore) -> String {
             + if r.late_flags.len() == 1 { " comes" } else { " come" },
         r.shown,
         r.corrected.clone().unwrap_or_default(),
-        tip("G007")
+        tip(&bash::FLAG_AFTER_PATH)
     )
 }
 
@@ -216,18 +218,18 @@ pub fn wrong_version(r: &Restore, v: Version, wrong: &[(String, String)]) -> Str
     };
     format!(
         "{} the image is Litestream {v}, and {}: `restore {}` fails with `flag provided but not defined`. Fix: {fix}. {}",
-        head("G008", "restore-flag-wrong-version"),
+        head(&bash::FLAG_WRONG_VERSION),
         why.join("; "),
         r.shown,
-        tip("G008")
+        tip(&bash::FLAG_WRONG_VERSION)
     )
 }
 
 pub fn backups(what: &str) -> String {
     format!(
         "{} {what}. Confirm that this is intended and that another copy of the data exists. {}",
-        head("G005", "destroy-backups"),
-        tip("G005")
+        head(&bash::DESTROY_BACKUPS),
+        tip(&bash::DESTROY_BACKUPS)
     )
 }
 
@@ -236,8 +238,8 @@ pub fn unparsed(text: &str) -> String {
     let more = if text.chars().count() > 160 { "…" } else { "" };
     format!(
         "{} the guard cannot follow `{}{more}` (it is built at run time or is not valid shell), and it mentions a restore or a database file. Write the command out literally so it can be checked, or confirm it. {}",
-        head("G009", "opaque-command-mentions-database"),
+        head(&bash::UNPARSED_MENTIONS_DB),
         short.replace('\u{1}', "…"),
-        tip("G009")
+        tip(&bash::UNPARSED_MENTIONS_DB)
     )
 }

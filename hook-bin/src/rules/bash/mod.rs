@@ -8,6 +8,12 @@ pub mod invocation;
 pub mod restore;
 pub mod unparsed;
 
+pub use backups::DESTROY_BACKUPS;
+pub use files::LIVE_FILE_CLOBBERED;
+pub use invocation::{ENTRYPOINT_MISMATCH, FLAG_AFTER_PATH, FLAG_WRONG_VERSION};
+pub use restore::{RESTORE_FORCE, RESTORE_OVER_LIVE, STALE_SIDECARS};
+pub use unparsed::UNPARSED_MENTIONS_DB;
+
 use super::Rule;
 
 pub static RULES: &[&Rule] = &[
