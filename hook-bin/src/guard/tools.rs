@@ -7,22 +7,8 @@ use super::words::Arg;
 
 /// Kamal subcommands other than `exec` (which the walker unwraps).
 pub(super) fn kamal(args: &[Arg]) -> Vec<Op> {
-    let takes = [
-        "-d",
-        "--destination",
-        "-c",
-        "--config-file",
-        "-h",
-        "--hosts",
-        "-r",
-        "--roles",
-        "--version",
-        "-e",
-        "--env",
-    ];
-    let (words, opts) = operands(args, &takes);
+    let (words, _) = operands(args, &super::wrappers::KAMAL_TAKES);
     let w: Vec<&str> = words.iter().map(|a| a.text.as_str()).collect();
-    let _ = opts;
     match w.as_slice() {
         ["app", "stop", ..] | ["app", "remove", ..] => vec![Op::Effect(Effect::AppStop)],
         ["app", "boot" | "start", ..] | ["deploy", ..] | ["redeploy", ..] | ["rollback", ..] => {

@@ -361,7 +361,8 @@ pub struct KamalExec {
     pub payload: Vec<Arg>,
 }
 
-const KAMAL_TAKES: [&str; 12] = [
+/// Kamal's global options that take a value (the next word is theirs, not a subcommand).
+pub(super) const KAMAL_TAKES: [&str; 11] = [
     "-d",
     "--destination",
     "-c",
@@ -373,7 +374,6 @@ const KAMAL_TAKES: [&str; 12] = [
     "--version",
     "-e",
     "--env",
-    "--skip-hooks-x",
 ];
 
 pub fn kamal_exec(argv: &[Arg]) -> Option<KamalExec> {
