@@ -755,6 +755,24 @@ pub static KEYS: &[Key] = &[
     k(Age, "recipients", Ty::StrList, true, Rejected, "age recipients."),
 ];
 
+/// Keys whose values are credentials: they must be `${VAR}` references, and no output may show
+/// their values.
+pub const CREDENTIAL_KEYS: &[&str] = &[
+    "access-key-id",
+    "secret-access-key",
+    "account-key",
+    "password",
+    "webdav-password",
+    "sas-token",
+    "sse-customer-key",
+    "token",
+    "seed",
+];
+
+pub fn is_credential_key(name: &str) -> bool {
+    CREDENTIAL_KEYS.contains(&name)
+}
+
 pub fn keys_at(level: Level) -> impl Iterator<Item = &'static Key> {
     KEYS.iter().filter(move |k| k.level == level)
 }

@@ -51,20 +51,7 @@ fn credential_variables(n: &Node, out: &mut Vec<String>) {
     match &n.kind {
         Kind::Map(entries) => {
             for e in entries {
-                let cred = matches!(
-                    e.key.as_str(),
-                    Some(
-                        "access-key-id"
-                            | "secret-access-key"
-                            | "account-key"
-                            | "password"
-                            | "webdav-password"
-                            | "sas-token"
-                            | "sse-customer-key"
-                            | "token"
-                            | "seed"
-                    )
-                );
+                let cred = e.key.as_str().is_some_and(crate::litestream::keys::is_credential_key);
                 match e.value.as_str() {
                     Some(s) if cred => {
                         for part in s.split('$').skip(1) {

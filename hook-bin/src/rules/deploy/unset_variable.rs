@@ -47,7 +47,8 @@ fn check(p: &Project, out: &mut Sink) {
                 } else {
                     ""
                 };
-                let secret = is_credential_name(name) || key.as_deref().is_some_and(is_credential_key);
+                let secret =
+                    is_credential_name(name) || key.as_deref().is_some_and(crate::litestream::keys::is_credential_key);
                 let help = if secret {
                     format!(
                         "Add `{name}` to `env.secret` of the `{}` accessory and define it in .kamal/secrets.",
@@ -68,21 +69,6 @@ fn check(p: &Project, out: &mut Sink) {
             }
         }
     });
-}
-
-fn is_credential_key(k: &str) -> bool {
-    matches!(
-        k,
-        "access-key-id"
-            | "secret-access-key"
-            | "account-key"
-            | "password"
-            | "webdav-password"
-            | "sas-token"
-            | "sse-customer-key"
-            | "token"
-            | "seed"
-    )
 }
 
 /// Every `(scalar, its key, variable name)` in the tree, in document order.

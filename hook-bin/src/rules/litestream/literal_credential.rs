@@ -1,4 +1,5 @@
 use crate::diag::Sink;
+use crate::litestream::keys::is_credential_key;
 use crate::litestream::walk;
 use crate::project::Project;
 use crate::rules::{Area, Rule};
@@ -17,23 +18,11 @@ pub static RULE: Rule = Rule {
     check: Some(check),
 };
 
-const CREDENTIALS: &[&str] = &[
-    "access-key-id",
-    "secret-access-key",
-    "account-key",
-    "password",
-    "webdav-password",
-    "sas-token",
-    "sse-customer-key",
-    "token",
-    "seed",
-];
-
 fn check(p: &Project, out: &mut Sink) {
     let Some(root) = p.litestream_root() else { return };
     walk(root, &mut |_, map| {
         for e in map.entries().unwrap_or(&[]) {
-            let Some(name) = e.key.as_str().filter(|k| CREDENTIALS.contains(k)) else {
+            let Some(name) = e.key.as_str().filter(|k| is_credential_key(k)) else {
                 continue;
             };
             let Some(value) = e.value.as_str().filter(|v| !v.is_empty() && !e.value.is_null()) else {
