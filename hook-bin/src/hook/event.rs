@@ -66,7 +66,7 @@ fn s<'a>(v: &'a Value, k: &str) -> Option<&'a str> {
 
 impl Event {
     pub fn parse(input: &[u8]) -> Result<Event, EventError> {
-        let v: Value = serde_json::from_slice(input).map_err(|e| EventError(format!("not JSON: {e}")))?;
+        let mut v: Value = serde_json::from_slice(input).map_err(|e| EventError(format!("not JSON: {e}")))?;
         if !v.is_object() {
             return Err(EventError("not a JSON object".into()));
         }
@@ -75,13 +75,17 @@ impl Event {
             Some("PostToolUse") => Phase::Post,
             _ => Phase::Other,
         };
-        let input = v.get("tool_input").cloned().unwrap_or(Value::Null);
+        // Moved out, not copied: a Write carries the whole file, and most files are not ours.
+        let mut input = v.get_mut("tool_input").map_or(Value::Null, Value::take);
         let tool = match s(&v, "tool_name") {
             Some("Bash") => s(&input, "command").map(|c| Tool::Bash { command: c.to_string() }),
-            Some("Write") => match (s(&input, "file_path"), s(&input, "content")) {
-                (Some(p), Some(c)) => Some(Tool::FileEdit(FileEdit {
-                    path: p.into(),
-                    change: Change::Write(c.to_string()),
+            Some("Write") => match (
+                s(&input, "file_path").map(PathBuf::from),
+                take_string(&mut input, "content"),
+            ) {
+                (Some(path), Some(content)) => Some(Tool::FileEdit(FileEdit {
+                    path,
+                    change: Change::Write(content),
                 })),
                 _ => None,
             },
@@ -113,8 +117,15 @@ impl Event {
             cwd: s(&v, "cwd").map(PathBuf::from),
             session_id: s(&v, "session_id").map(str::to_string),
             transcript_path: s(&v, "transcript_path").map(PathBuf::from),
-            tool_response: v.get("tool_response").cloned(),
+            tool_response: v.get_mut("tool_response").map(Value::take),
         })
+    }
+}
+
+fn take_string(v: &mut Value, k: &str) -> Option<String> {
+    match v.get_mut(k).map(Value::take) {
+        Some(Value::String(s)) => Some(s),
+        _ => None,
     }
 }
 
