@@ -1,12 +1,11 @@
 //! Hostile and broken input: every case must end in a clear finding (or a clear "no opinion" for
 //! the hook), never a panic, a hang, or unbounded memory.
 
-use std::io::Write;
-use std::path::{Path, PathBuf};
-use std::process::{Command, Output, Stdio};
-use std::time::{Duration, Instant};
+mod support;
 
-const LIMIT: Duration = Duration::from_secs(20);
+use std::path::{Path, PathBuf};
+
+use support::bin::{guard, Run};
 
 fn app_with(name: &str, rel: &str, content: &[u8]) -> PathBuf {
     let dir = std::env::temp_dir().join(format!("lg-bad-input-{}-{name}", std::process::id()));
@@ -17,32 +16,8 @@ fn app_with(name: &str, rel: &str, content: &[u8]) -> PathBuf {
     dir
 }
 
-/// Runs the binary with a deadline; a hang fails the test instead of stalling the suite.
-fn run(args: &[&str], cwd: &Path, stdin: &[u8]) -> Output {
-    let mut child = Command::new(env!("CARGO_BIN_EXE_litestream-guard"))
-        .args(args)
-        .current_dir(cwd)
-        .env("NO_COLOR", "1")
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    let mut input = child.stdin.take().unwrap();
-    let data = stdin.to_vec();
-    let writer = std::thread::spawn(move || {
-        let _ = input.write_all(&data);
-    });
-    let start = Instant::now();
-    while child.try_wait().unwrap().is_none() {
-        if start.elapsed() > LIMIT {
-            let _ = child.kill();
-            panic!("litestream-guard {args:?} did not finish within {LIMIT:?}");
-        }
-        std::thread::sleep(Duration::from_millis(10));
-    }
-    writer.join().unwrap();
-    child.wait_with_output().unwrap()
+fn run(args: &[&str], cwd: &Path, stdin: &[u8]) -> Run {
+    guard(args).cwd(cwd).stdin(stdin).run()
 }
 
 fn check_reports(name: &str, rel: &str, content: &[u8], rule: &str) {

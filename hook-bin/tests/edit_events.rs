@@ -6,9 +6,11 @@
 //! app's config/litestream.yml first (the file as an earlier edit left it).
 //! `UPDATE_EDIT_EVENTS=1 cargo test --test edit_events` rewrites the expected files.
 
-use std::io::Write;
+mod support;
+
 use std::path::{Path, PathBuf};
-use std::process::{Command, Stdio};
+
+use support::bin::guard;
 
 fn copy_dir(from: &Path, to: &Path) {
     std::fs::create_dir_all(to).unwrap();
@@ -42,15 +44,7 @@ fn run_case(case: &Path) -> String {
         Ok(s) => s.replace("$APP", app_s).into_bytes(),
         Err(_) => raw,
     };
-    let mut child = Command::new(env!("CARGO_BIN_EXE_litestream-guard"))
-        .arg("hook")
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    child.stdin.take().unwrap().write_all(&event).unwrap();
-    let out = child.wait_with_output().unwrap();
+    let out = guard(&["hook"]).stdin(event).run();
     let _ = std::fs::remove_dir_all(&app);
     let show = |b: &[u8]| String::from_utf8_lossy(b).replace(app_s, "$APP");
     format!(

@@ -3,9 +3,13 @@
 //! rule ID are compared with the expectation. `CORPUS_FILTER=text cargo test --test guard_corpus`
 //! runs only the cases whose command or note contains `text`; failures print the guard's output.
 
+mod support;
+
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Stdio};
+use std::process::{Child, Command};
+
+use support::bin::guard;
 
 struct Case {
     line: usize,
@@ -130,21 +134,10 @@ fn record_session(id: &str, commands: &[String], cwd: &Path, data: &Path) {
             "tool_use_id": "toolu_x",
             "tool_response": {"stdout": "", "stderr": "", "interrupted": false, "isImage": false}
         });
-        let mut child = Command::new(bin())
-            .arg("hook")
+        let out = guard(&["hook"])
             .env("CLAUDE_PLUGIN_DATA", data)
-            .stdin(Stdio::piped())
-            .stdout(Stdio::piped())
-            .spawn()
-            .unwrap();
-        use std::io::Write;
-        child
-            .stdin
-            .take()
-            .unwrap()
-            .write_all(event.to_string().as_bytes())
-            .unwrap();
-        let out = child.wait_with_output().unwrap();
+            .stdin(event.to_string())
+            .run();
         assert!(out.status.success());
         assert!(
             out.stdout.is_empty(),

@@ -3,21 +3,14 @@
 //! tests/hook-events/NAME.out for its last event, nothing for the ones before, and exit 0.
 //! `@APP@` is examples/shopfront, `@CORPUS@` is tests/corpus. `BLESS=1` rewrites the .out files.
 
-use std::io::Write;
+mod support;
+
 use std::path::{Path, PathBuf};
-use std::process::{Command, Stdio};
+
+use support::bin::guard;
 
 fn run(event: &[u8], data: &Path) -> (String, String, i32) {
-    let mut child = Command::new(env!("CARGO_BIN_EXE_litestream-guard"))
-        .arg("hook")
-        .env("CLAUDE_PLUGIN_DATA", data)
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    child.stdin.take().unwrap().write_all(event).unwrap();
-    let out = child.wait_with_output().unwrap();
+    let out = guard(&["hook"]).env("CLAUDE_PLUGIN_DATA", data).stdin(event).run();
     (
         String::from_utf8(out.stdout).unwrap(),
         String::from_utf8(out.stderr).unwrap(),

@@ -1,9 +1,11 @@
 //! Credentials found in deploy.yml (`env.clear`) and `.kamal/secrets*` are reported, but their
 //! values never appear in any output: text, JSON, or the hook's answers.
 
-use std::io::Write;
+mod support;
+
 use std::path::{Path, PathBuf};
-use std::process::{Command, Stdio};
+
+use support::bin::guard;
 
 /// The literal values the fixtures and the example app contain.
 const SECRETS: &[&str] = &[
@@ -17,24 +19,8 @@ fn manifest() -> &'static Path {
 }
 
 fn run(args: &[&str], cwd: &Path, stdin: Option<&str>) -> String {
-    let mut child = Command::new(env!("CARGO_BIN_EXE_litestream-guard"))
-        .args(args)
-        .current_dir(cwd)
-        .env("NO_COLOR", "1")
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    let mut input = child.stdin.take().unwrap();
-    input.write_all(stdin.unwrap_or("").as_bytes()).unwrap();
-    drop(input);
-    let out = child.wait_with_output().unwrap();
-    format!(
-        "{}{}",
-        String::from_utf8_lossy(&out.stdout),
-        String::from_utf8_lossy(&out.stderr)
-    )
+    let out = guard(args).cwd(cwd).stdin(stdin.unwrap_or("")).run();
+    format!("{}{}", out.stdout_text(), out.stderr_text())
 }
 
 fn assert_redacted(what: &str, out: &str, must_report: &[&str]) {

@@ -2,4 +2,5 @@
 //! Not every test file uses every helper.
 #![allow(dead_code)]
 
+pub mod bin;
 pub mod real;
