@@ -53,6 +53,19 @@ fn config_for(v: Version, storage: &Path, endpoint: &str) -> String {
     }
 }
 
+/// One database with one S3 replica at `path` in the bucket, in each version's own shape.
+fn single_db_config(v: Version, db: &Path, path: &str, endpoint: &str, sync: &str) -> String {
+    let db = db.display();
+    match v {
+        Version::V03 => format!(
+            "dbs:\n  - path: {db}\n    replicas:\n      - type: s3\n        bucket: {BUCKET}\n        path: {path}\n        endpoint: {endpoint}\n        sync-interval: {sync}\n"
+        ),
+        Version::V05 => format!(
+            "dbs:\n  - path: {db}\n    replica:\n      type: s3\n      bucket: {BUCKET}\n      path: {path}\n      endpoint: {endpoint}\n      sync-interval: {sync}\n"
+        ),
+    }
+}
+
 /// The log line each version prints once per database when its first snapshot is uploaded.
 fn snapshot_marker(v: Version) -> &'static str {
     match v {
@@ -157,18 +170,7 @@ fn point_in_time(v: Version) {
     let mut c = open_wal(&db);
     create_items(&c);
 
-    let yml = match v {
-        Version::V03 => format!(
-            "dbs:\n  - path: {}\n    replicas:\n      - type: s3\n        bucket: {BUCKET}\n        path: pitr\n        endpoint: {}\n        sync-interval: 1s\n",
-            db.display(),
-            moto.endpoint()
-        ),
-        Version::V05 => format!(
-            "dbs:\n  - path: {}\n    replica:\n      type: s3\n      bucket: {BUCKET}\n      path: pitr\n      endpoint: {}\n      sync-interval: 1s\n",
-            db.display(),
-            moto.endpoint()
-        ),
-    };
+    let yml = single_db_config(v, &db, "pitr", &moto.endpoint(), "1s");
     let config = tmp.join("litestream.yml");
     fs::write(&config, yml).unwrap();
     let mut rep = Replicator::start(v, &config, tmp.path(), tmp.join("replicate.log"));
@@ -230,18 +232,7 @@ fn shutdown_sync(v: Version, hard_kill: bool) {
     let mut c = open_wal(&db);
     create_items(&c);
     insert_batch(&mut c, "primary", 0, 10);
-    let yml = match v {
-        Version::V03 => format!(
-            "dbs:\n  - path: {}\n    replicas:\n      - type: s3\n        bucket: {BUCKET}\n        path: sd\n        endpoint: {}\n        sync-interval: 1h\n",
-            db.display(),
-            moto.endpoint()
-        ),
-        Version::V05 => format!(
-            "dbs:\n  - path: {}\n    replica:\n      type: s3\n      bucket: {BUCKET}\n      path: sd\n      endpoint: {}\n      sync-interval: 1h\n",
-            db.display(),
-            moto.endpoint()
-        ),
-    };
+    let yml = single_db_config(v, &db, "sd", &moto.endpoint(), "1h");
     let config = tmp.join("litestream.yml");
     fs::write(&config, yml).unwrap();
     let mut rep = Replicator::start(v, &config, tmp.path(), tmp.join("replicate.log"));
