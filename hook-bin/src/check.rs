@@ -1,7 +1,7 @@
 //! `check`: turns the paths the user gave into projects, runs the rules, and collects a report.
 
 use std::fmt;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
 use crate::diag::{Finding, Severity};
 use crate::project::{Overrides, Project};
@@ -70,15 +70,6 @@ pub fn check_project(mut project: Project, version: Option<Version>, selection: 
     project.choose_version(version);
     let findings = rules::run_all(&project, selection);
     Checked { project, findings }
-}
-
-/// Loads the app at `root` as it will be with `overrides` applied, and checks it.
-pub fn check_app_with(root: &Path, overrides: &Overrides) -> Checked {
-    check_project(
-        Project::load_app(root, &root.display().to_string(), overrides),
-        None,
-        &Selection::default(),
-    )
 }
 
 impl Checked {

@@ -66,10 +66,6 @@ impl Session {
         self.app.as_ref().is_some_and(|m| m.stopped)
     }
 
-    pub fn litestream_stopped(&self) -> bool {
-        self.litestream.as_ref().is_some_and(|m| m.stopped)
-    }
-
     /// The time of the latest start of either, after which moved-aside files may be back.
     fn last_start(&self) -> u64 {
         [&self.app, &self.litestream]

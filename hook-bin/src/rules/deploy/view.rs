@@ -12,7 +12,7 @@
 use std::collections::HashSet;
 use std::path::{Path, PathBuf};
 
-use crate::diag::{Severity, Sink};
+use crate::diag::Sink;
 use crate::kamal::deploy::{accessory_files, app_volumes, litestream_accessories, Accessory, Volume};
 use crate::litestream::dbs;
 use crate::project::{Project, SecretsFile};
@@ -92,7 +92,6 @@ pub struct Issue {
     pub loc: Loc,
     /// Identifies the problem among those at `loc` (e.g. the variable or secret name).
     pub key: String,
-    pub severity: Option<Severity>,
     pub message: String,
     pub help: String,
     /// What this view looked at, when that differs per view (e.g. the secrets files it reads).
@@ -105,16 +104,10 @@ impl Issue {
         Issue {
             loc,
             key: key.into(),
-            severity: None,
             message: message.into(),
             help: help.into(),
             scope: None,
         }
-    }
-
-    pub fn with_severity(mut self, s: Severity) -> Issue {
-        self.severity = Some(s);
-        self
     }
 
     pub fn with_scope(mut self, scope: impl Into<String>) -> Issue {
@@ -172,10 +165,7 @@ pub fn report_views(p: &Project, out: &mut Sink, mut f: impl FnMut(&View, &mut V
             let labels: Vec<String> = seen.iter().map(|(i, _)| vs[*i].label()).collect();
             format!("{} ({})", issue.message, labels.join("; "))
         };
-        match issue.severity {
-            Some(s) => out.report_as(s, issue.loc, message, issue.help),
-            None => out.report(issue.loc, message, issue.help),
-        }
+        out.report(issue.loc, message, issue.help);
     }
 }
 
@@ -185,10 +175,7 @@ pub fn report_each(p: &Project, out: &mut Sink, mut f: impl FnMut(Option<&View>,
         let mut issues = Vec::new();
         f(None, &mut issues);
         for i in issues {
-            match i.severity {
-                Some(s) => out.report_as(s, i.loc, i.message, i.help),
-                None => out.report(i.loc, i.message, i.help),
-            }
+            out.report(i.loc, i.message, i.help);
         }
     } else {
         report_views(p, out, |v, issues| f(Some(v), issues));
