@@ -9,6 +9,7 @@ pub mod guard;
 pub mod hook;
 pub mod init;
 pub mod kamal;
+pub mod limits;
 pub mod litestream;
 pub mod policy;
 pub mod project;

@@ -51,8 +51,7 @@ pub enum ReadProblem {
     NotUtf8 { pos: Pos },
 }
 
-/// Config files are small; anything larger is refused before any parsing so that a hook stays fast.
-pub const MAX_CONFIG_BYTES: u64 = 1024 * 1024;
+pub use crate::limits::MAX_CONFIG_BYTES;
 
 impl Source {
     pub fn new(path: impl Into<PathBuf>, display: impl Into<String>, text: String) -> Source {

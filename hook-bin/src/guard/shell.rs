@@ -6,10 +6,7 @@ use std::fmt;
 
 use brush_parser::ast;
 
-/// Longer command lines are not parsed (they are reported as unreadable).
-pub const MAX_LEN: usize = 256 * 1024;
-/// Deeper nesting of `(`, `{`, `$(` and backquotes is not parsed: the parser recurses.
-pub const MAX_DEPTH: usize = 48;
+pub use crate::limits::{MAX_COMMAND_BYTES as MAX_LEN, MAX_SHELL_DEPTH as MAX_DEPTH};
 
 /// A list of and-or lists, run one after another (`;`, newline) or in the background (`&`).
 #[derive(Debug, Clone, Default)]

@@ -14,10 +14,7 @@ use serde_json::Value;
 
 /// Bytes read per step, from the end backwards.
 const CHUNK: u64 = 8 << 20;
-/// Never more than this is read from the end: reading costs up to 1 ms per MB (the copy out of
-/// the page cache), and the budget is 50 ms for a 100 MB transcript. Older history comes from
-/// the PostToolUse state file, which holds the whole session in a few hundred bytes.
-pub const MAX_SCAN: u64 = 32 << 20;
+pub use crate::limits::MAX_TRANSCRIPT_SCAN as MAX_SCAN;
 /// How far after a `tool_use` its result is looked for.
 const RESULT_WINDOW: u64 = 4 << 20;
 

@@ -10,10 +10,7 @@ use super::shell::{self, AndOr, Conn, Node, Redir, RedirKind, Script, Simple};
 use super::words::{Arg, Expander, Found, Vars, DYN};
 use super::{Env, Finding};
 
-/// Nested payloads (`ssh … "bash -c '…'"`) deeper than this are not followed.
-pub(super) const MAX_NEST: usize = 16;
-/// `for` loops are checked with at most this many values.
-pub(super) const MAX_LOOP_VALUES: usize = 16;
+pub(super) use crate::limits::{MAX_LOOP_VALUES, MAX_NEST};
 
 /// Whether the app (or Litestream) is stopped, relative to what the session already says.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]

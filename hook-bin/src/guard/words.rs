@@ -12,8 +12,8 @@ use super::shell;
 
 /// Stands for text the guard cannot know. Never appears in real command lines.
 pub const DYN: char = '\u{1}';
-/// Brace expansion is capped; beyond it the word is kept as one pattern.
-const MAX_BRACE: usize = 64;
+// Brace expansion is capped; beyond it the word is kept as one pattern.
+use crate::limits::MAX_BRACE;
 
 /// Shell variables known at this point of the command line.
 pub type Vars = HashMap<String, String>;

@@ -10,8 +10,7 @@ pub mod respond;
 
 use event::{Event, Tool};
 
-/// Larger events are not read (a Write of a huge file is not a config edit).
-pub const MAX_EVENT_BYTES: usize = 32 * 1024 * 1024;
+pub use crate::limits::MAX_EVENT_BYTES;
 
 /// What to print. `None` on stdout means "no opinion".
 #[derive(Debug, Default, PartialEq, Eq)]

@@ -1,5 +1,6 @@
 //! Litestream's config file: the key table, and views over the YAML tree that rules share.
 
+pub mod expand;
 pub mod keys;
 pub mod s3;
 pub mod schema;

@@ -20,8 +20,8 @@ pub struct Options {
 impl Default for Options {
     fn default() -> Self {
         Options {
-            max_depth: 64,
-            max_nodes: 100_000,
+            max_depth: crate::limits::MAX_YAML_DEPTH,
+            max_nodes: crate::limits::MAX_YAML_NODES,
             src: 0,
         }
     }
