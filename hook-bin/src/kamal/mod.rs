@@ -2,3 +2,4 @@
 
 pub mod deploy;
 pub mod secrets;
+pub mod view;
