@@ -67,7 +67,7 @@ pub fn check_paths(
 }
 
 pub fn check_project(mut project: Project, version: Option<Version>, selection: &Selection) -> Checked {
-    project.choose_version(version);
+    project.finish(version);
     let findings = rules::run_all(&project, selection);
     Checked { project, findings }
 }

@@ -1,6 +1,7 @@
 //! litestream-guard: checks Litestream + Kamal 2 setups of Rails 8 SQLite apps, and guards the
 //! shell commands that can destroy their data.
 
+pub mod app;
 pub mod check;
 pub mod diag;
 pub mod duration;
@@ -16,6 +17,7 @@ pub mod project;
 pub mod rails;
 pub mod render;
 pub mod rules;
+pub mod runner;
 pub mod source;
 pub mod suggest;
 pub mod version;

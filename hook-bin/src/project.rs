@@ -4,13 +4,16 @@
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 
+use crate::app::{self, AppFiles};
 use crate::diag::{Finding, Severity};
-use crate::kamal::deploy::{self, deep_merge};
+use crate::kamal::deploy::deep_merge;
 use crate::kamal::secrets::{self, SecretLine};
 use crate::policy::Policy;
+use crate::runner::env::Env;
+use crate::runner::{self as runner_model, Model};
 use crate::source::{Loc, Pos, ReadProblem, Source};
 use crate::version::{Chosen, Origin, Version};
-use crate::yaml::{self, mask_erb, LoadErrorKind, Node};
+use crate::yaml::{self, mask_erb_tags, LoadErrorKind, Node};
 
 /// A YAML file that was read. `root` is `None` when it was empty or could not be parsed (a
 /// finding says why).
@@ -18,6 +21,8 @@ use crate::yaml::{self, mask_erb, LoadErrorKind, Node};
 pub struct Loaded {
     pub src: u16,
     pub root: Option<Node>,
+    /// The file's ERB output tags, in order (their placeholders in `root` index into this).
+    pub erb_tags: Vec<yaml::Tag>,
 }
 
 #[derive(Debug, Clone)]
@@ -79,6 +84,17 @@ pub struct Project {
     pub database: Option<Loaded>,
     pub policy: Policy,
     pub version: Option<Chosen>,
+    /// The app's other files that say how it runs (Gemfile, Dockerfile, Puma config, …).
+    pub app: AppFiles,
+    /// How Litestream runs here (see `crate::runner`), set by [`Project::finish`].
+    pub model: Model,
+    /// The environment of the runner whose view of litestream.yml the rules take, over all
+    /// deployments (see `crate::runner::env::merged`).
+    pub ls_env: Env,
+    /// The app container's environment over all deployments (for database.yml's ERB).
+    pub app_env: Env,
+    /// The Rails environment the deployments run (`RAILS_ENV`; `production` unless they say otherwise).
+    pub rails_env: String,
     /// Findings made while reading (unreadable files, YAML errors).
     pub load_findings: Vec<Finding>,
 }
@@ -115,7 +131,68 @@ impl Project {
                 p.add_file(&path, shown(&rel), overrides);
             }
         }
+        p.load_app_files(root, &shown);
         p
+    }
+
+    /// Reads the files that say how the app runs. They are evidence, not checked themselves: a
+    /// file that cannot be read is simply not evidence.
+    fn load_app_files(&mut self, root: &Path, shown: &dyn Fn(&str) -> String) {
+        let one = |p: &mut Project, rel: &str| -> Option<u16> {
+            let path = root.join(rel);
+            if !path.is_file() {
+                return None;
+            }
+            let src = Source::read(&path, shown(rel)).ok()?;
+            p.files.push(src);
+            Some((p.files.len() - 1) as u16)
+        };
+        self.app.gemfile = one(self, "Gemfile");
+        self.app.gemfile_lock = one(self, "Gemfile.lock");
+        self.app.puma = one(self, "config/puma.rb");
+        for rel in app::ruby_config_files(root) {
+            if let Some(src) = one(self, &rel) {
+                if self.file(src).text.contains("itestream") {
+                    self.app.ruby.push(src);
+                }
+            }
+        }
+        let dockerfile = self
+            .deploy_views()
+            .iter()
+            .find_map(|(_, v)| v.get("builder")?.get("dockerfile")?.as_str().map(str::to_string))
+            .filter(|d| !yaml::has_erb(d) && !d.contains(".."))
+            .unwrap_or_else(|| "Dockerfile".to_string());
+        self.app.dockerfile = one(self, dockerfile.trim_start_matches("./"));
+        let mut scripts: Vec<String> = vec!["bin/docker-entrypoint".into()];
+        if let Some(src) = self.app.dockerfile {
+            let d = crate::app::dockerfile::Dockerfile::parse(&self.file(src).text);
+            let workdir = d
+                .final_stage()
+                .and_then(|s| s.workdir.as_ref().map(|w| w.0.clone()))
+                .unwrap_or_else(|| runner_model::DEFAULT_RAILS_ROOT.into());
+            let (ep, cmd) = d.entrypoint_and_cmd();
+            for (words, _) in [ep, cmd].into_iter().flatten() {
+                for w in words.iter().take(3) {
+                    if let Some(rel) = app::repo_path(w, &workdir) {
+                        if !scripts.contains(&rel) && !rel.ends_with(".rb") {
+                            scripts.push(rel);
+                        }
+                    }
+                }
+            }
+        }
+        for rel in scripts {
+            if let Some(src) = one(self, &rel) {
+                self.app.scripts.push(src);
+            }
+        }
+        for rel in app::procfile_names(root) {
+            if let Some(src) = one(self, &rel) {
+                self.app.procfiles.push(src);
+            }
+        }
+        self.app.env_erb = one(self, ".env.erb");
     }
 
     /// Loads single files, each by the kind its name says.
@@ -176,13 +253,20 @@ impl Project {
 
     fn parse_yaml(&mut self, src: u16, erb: bool) -> Loaded {
         let text = &self.files[src as usize].text;
-        let masked = if erb { mask_erb(text) } else { None };
+        let (masked, erb_tags) = match if erb { mask_erb_tags(text) } else { None } {
+            Some((m, t)) => (Some(m), t),
+            None => (None, Vec::new()),
+        };
         let opts = yaml::Options {
             src,
             ..yaml::Options::default()
         };
         match yaml::load(masked.as_deref().unwrap_or(text), &opts) {
-            Ok(Some(root)) if root.entries().is_some() => Loaded { src, root: Some(root) },
+            Ok(Some(root)) if root.entries().is_some() => Loaded {
+                src,
+                root: Some(root),
+                erb_tags,
+            },
             Ok(Some(root)) => {
                 let what = root.describe();
                 self.load_findings.push(input_finding(
@@ -191,7 +275,11 @@ impl Project {
                     format!("the top level is {what}, but this file must be a mapping of keys"),
                     "Start the file with top-level keys, e.g. `dbs:` in litestream.yml or `service:` in deploy.yml.",
                 ));
-                Loaded { src, root: None }
+                Loaded {
+                    src,
+                    root: None,
+                    erb_tags: Vec::new(),
+                }
             }
             Ok(None) => {
                 self.load_findings.push(input_finding(
@@ -200,7 +288,11 @@ impl Project {
                     "the file is empty: it holds no YAML document",
                     "Write the configuration into it, or delete the file.",
                 ));
-                Loaded { src, root: None }
+                Loaded {
+                    src,
+                    root: None,
+                    erb_tags: Vec::new(),
+                }
             }
             Err(e) => {
                 let help = match e.kind {
@@ -214,7 +306,11 @@ impl Project {
                     format!("invalid YAML: {}", e.message),
                     help,
                 ));
-                Loaded { src, root: None }
+                Loaded {
+                    src,
+                    root: None,
+                    erb_tags: Vec::new(),
+                }
             }
         }
     }
@@ -250,44 +346,66 @@ impl Project {
         out
     }
 
-    /// Decides which Litestream the config is checked against.
-    pub fn choose_version(&mut self, flag: Option<Version>) {
-        if let Some(v) = flag {
-            self.version = Some(Chosen {
+    /// Works out how Litestream runs (the runner model), decides which Litestream the config is
+    /// checked against, and expands litestream.yml's `$VAR`s as that Litestream will.
+    pub fn finish(&mut self, flag: Option<Version>) {
+        self.model = runner_model::detect(self);
+        let primary = self.model.primary().cloned();
+        self.version = Some(match (flag, &primary) {
+            (Some(v), _) => Chosen {
                 version: v,
                 origin: Origin::Flag,
-            });
-            return;
-        }
-        let mut found = None;
-        for (_, view) in self.deploy_views() {
-            if let Some(acc) = deploy::litestream_accessories(&view).first() {
-                if let Some(img) = acc.image() {
-                    found = Some((img.loc(), img.as_str().unwrap_or("").to_string()));
-                    break;
-                }
-            }
-        }
-        self.version = Some(match found {
-            Some((loc, image)) => match Version::from_image_tag(&image) {
-                Some(v) => Chosen {
-                    version: v,
-                    origin: Origin::Image { loc, image },
+            },
+            (None, Some(r)) => match &r.version {
+                Some((v, f)) => Chosen {
+                    version: *v,
+                    origin: Origin::Found {
+                        loc: f.loc,
+                        text: f.text.clone(),
+                        via: match r.kind {
+                            crate::runner::Kind::Accessory => "accessory",
+                            crate::runner::Kind::Gem => "gem",
+                            crate::runner::Kind::Image => "dockerfile",
+                        },
+                    },
                 },
                 None => Chosen {
                     version: Version::DEFAULT,
                     origin: Origin::Assumed {
-                        why: format!("the accessory image `{image}` names no version"),
+                        why: runner_model::unknown_version_reason(self, r),
                     },
                 },
             },
-            None => Chosen {
+            (None, None) => Chosen {
                 version: Version::DEFAULT,
                 origin: Origin::Assumed {
-                    why: "no Litestream accessory in config/deploy.yml".into(),
+                    why: "nothing in the app's files runs Litestream (no accessory, no litestream gem, no binary in the Dockerfile)".into(),
                 },
             },
         });
+        let v = self.chosen_version();
+        let app_runner = runner_model::Runner {
+            kind: runner_model::Kind::Image,
+            ..primary
+                .clone()
+                .unwrap_or_else(|| runner_model::Runner::placeholder(&self.model))
+        };
+        self.app_env = crate::runner::env::merged(&crate::runner::env::per_deployment(self, &app_runner, v));
+        self.rails_env = match self.app_env.lookup("RAILS_ENV") {
+            crate::litestream::expand::Var::Known(e) if !e.is_empty() => e.into_owned(),
+            _ => "production".to_string(),
+        };
+        self.ls_env = match &primary {
+            Some(r) => crate::runner::env::merged(&crate::runner::env::per_deployment(self, r, v)),
+            None => Env::default(),
+        };
+        if primary.as_ref().is_some_and(|r| r.no_expand_env) {
+            return;
+        }
+        let env = self.ls_env.clone();
+        if let Some(root) = self.litestream.as_mut().and_then(|l| l.root.as_mut()) {
+            crate::litestream::expand::expand_tree(root, &|name| env.lookup(name));
+        }
     }
 
     pub fn chosen_version(&self) -> Version {

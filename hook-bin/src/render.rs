@@ -38,23 +38,42 @@ pub fn finding_line(p: &Project, f: &Finding, style: Style) -> String {
     s
 }
 
-/// The note that says which Litestream version the rules assumed, when it was not stated.
-pub fn version_note(c: &Checked) -> Option<String> {
-    let chosen = c.chosen()?;
-    match &chosen.origin {
-        Origin::Assumed { why } => Some(format!(
-            "note: checked against Litestream {} because {why}; pass --litestream-version 0.3 or 0.5 to choose",
-            chosen.version
-        )),
-        _ => None,
+/// The header: how Litestream runs (for an app root) and which version the rules assumed, with
+/// where each came from.
+pub fn header(c: &Checked) -> Vec<String> {
+    let mut out = Vec::new();
+    if c.project.root.is_some() {
+        let lines = crate::runner::summary(&c.project, &c.project.model);
+        if lines.is_empty() {
+            out.push("runner: none found (no Kamal accessory runs Litestream, no litestream gem, no Litestream binary in the Dockerfile)".to_string());
+        }
+        for l in lines {
+            out.push(format!("runner: {l}"));
+        }
     }
+    if let Some(chosen) = c.chosen() {
+        match &chosen.origin {
+            Origin::Assumed { why } => out.push(format!(
+                "version: checked against Litestream {} because {why}; pass --litestream-version 0.3 or 0.5 to choose",
+                chosen.version
+            )),
+            Origin::Found { loc, text, .. } => out.push(format!(
+                "version: Litestream {} ({}:{}: {text})",
+                chosen.version,
+                c.project.file(loc.src).display,
+                loc.pos.line
+            )),
+            Origin::Flag => {}
+        }
+    }
+    out
 }
 
 pub fn text(results: &[Checked], style: Style) -> String {
     let mut s = String::new();
     let (mut e, mut w, mut i) = (0, 0, 0);
     for c in results {
-        if let Some(n) = version_note(c) {
+        for n in header(c) {
             s.push_str(&n);
             s.push('\n');
         }
@@ -93,19 +112,57 @@ struct JsonVersion {
 }
 
 #[derive(Serialize)]
+struct JsonFact {
+    file: String,
+    line: usize,
+    text: String,
+}
+
+#[derive(Serialize)]
+struct JsonRunner {
+    kind: &'static str,
+    found: JsonFact,
+    start: Option<JsonFact>,
+    conditions: Vec<JsonFact>,
+    version: Option<String>,
+    working_directory: String,
+}
+
+#[derive(Serialize)]
 struct JsonReport<'a> {
     findings: Vec<JsonFinding<'a>>,
     litestream_version: Vec<JsonVersion>,
+    runners: Vec<JsonRunner>,
+}
+
+fn json_fact(p: &Project, f: &crate::runner::Fact) -> JsonFact {
+    JsonFact {
+        file: p.file(f.loc.src).display.clone(),
+        line: f.loc.pos.line,
+        text: f.text.clone(),
+    }
 }
 
 pub fn json(results: &[Checked]) -> String {
     let mut findings = Vec::new();
     let mut versions = Vec::new();
+    let mut runners = Vec::new();
     for c in results {
+        let p = &c.project;
+        for r in &p.model.runners {
+            runners.push(JsonRunner {
+                kind: r.kind.id(),
+                found: json_fact(p, &r.found),
+                start: r.start.as_ref().map(|f| json_fact(p, f)),
+                conditions: r.conditions.iter().map(|f| json_fact(p, f)).collect(),
+                version: r.version.as_ref().map(|(v, _)| v.to_string()),
+                working_directory: r.cwd.clone(),
+            });
+        }
         if let Some(ch) = c.chosen() {
             let source = match ch.origin {
                 Origin::Flag => "flag",
-                Origin::Image { .. } => "image",
+                Origin::Found { via, .. } => via,
                 Origin::Assumed { .. } => "assumed",
             };
             versions.push(JsonVersion {
@@ -128,6 +185,7 @@ pub fn json(results: &[Checked]) -> String {
     let mut s = serde_json::to_string_pretty(&JsonReport {
         findings,
         litestream_version: versions,
+        runners,
     })
     .expect("plain data serializes");
     s.push('\n');

@@ -22,8 +22,15 @@ pub struct Version {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Origin {
     Flag,
-    Image { loc: Loc, image: String },
-    Assumed { why: String },
+    /// Read from the app's files: `text` says what (e.g. "the accessory's image tag `…:0.5.17`").
+    Found {
+        loc: Loc,
+        text: String,
+        via: &'static str,
+    },
+    Assumed {
+        why: String,
+    },
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -86,6 +86,53 @@ pub fn volumes_of(node: &Node) -> Vec<(&Node, Volume)> {
         .collect()
 }
 
+/// One role of `servers:` (`web` when `servers` is a plain list of hosts).
+#[derive(Debug, Clone, Copy)]
+pub struct Role<'a> {
+    pub name: &'a str,
+    /// The role's own mapping (`None` when the role is a plain list of hosts).
+    pub node: Option<&'a Node>,
+    /// `servers:` itself or the role's entry, for positions.
+    pub at: &'a Node,
+}
+
+impl<'a> Role<'a> {
+    /// The role's `cmd:` (the container's command instead of the image's CMD).
+    pub fn cmd(&self) -> Option<&'a Node> {
+        self.node?.get("cmd")
+    }
+
+    /// The role's own `env:`, merged over the root `env` by Kamal.
+    pub fn env(&self) -> Option<&'a Node> {
+        self.node?.get("env")
+    }
+}
+
+pub fn roles(root: &Node) -> Vec<Role<'_>> {
+    let Some(servers) = root.get("servers") else {
+        return Vec::new();
+    };
+    if servers.items().is_some() {
+        return vec![Role {
+            name: "web",
+            node: None,
+            at: servers,
+        }];
+    }
+    servers
+        .entries()
+        .unwrap_or(&[])
+        .iter()
+        .filter_map(|e| {
+            Some(Role {
+                name: e.key.as_str()?,
+                node: e.value.entries().map(|_| &e.value),
+                at: &e.key,
+            })
+        })
+        .collect()
+}
+
 /// A Litestream accessory: found by its image (any registry or tag), or by the name `litestream`.
 #[derive(Debug, Clone, Copy)]
 pub struct Accessory<'a> {

@@ -14,9 +14,10 @@ use std::path::{Path, PathBuf};
 use crate::kamal::deploy::{accessory_files, app_volumes, litestream_accessories, Accessory, Volume};
 use crate::litestream::dbs;
 use crate::project::{Project, SecretsFile};
-use crate::rails::database::production_dbs;
+use crate::rails::database::{env_dbs, RailsDb, Resolved};
+use crate::rails::erb::Context;
 use crate::version::Version;
-use crate::yaml::{unmask_for_display, Node, ERB_CHAR};
+use crate::yaml::{has_erb, unmask_for_display, Node};
 
 /// One configuration Kamal can deploy: `deploy.yml` alone, or merged with `deploy.<dest>.yml`.
 pub struct View<'p> {
@@ -86,7 +87,7 @@ fn file_name(path: &Path) -> Option<&str> {
 
 /// Text that came from an ERB tag (or holds a shell variable) cannot be compared.
 pub fn opaque(s: &str) -> bool {
-    s.contains(ERB_CHAR) || s.contains('$')
+    has_erb(s) || s.contains('$')
 }
 
 /// A value for a message: ERB shown as `<%= … %>`.
@@ -294,7 +295,7 @@ pub fn env(acc: &Node) -> Env<'_> {
 pub fn cmd_words(acc: &Node) -> Option<(&Node, Vec<String>)> {
     let n = acc.get("cmd")?;
     let s = n.as_str()?;
-    if s.contains(ERB_CHAR) {
+    if has_erb(s) {
         return None;
     }
     Some((n, split_words(s)))
@@ -524,24 +525,44 @@ pub struct RailsDbPath<'a> {
 }
 
 pub fn rails_paths(p: &Project) -> Vec<RailsDbPath<'_>> {
+    rails_dbs(p)
+        .into_iter()
+        .filter_map(|(d, r)| match r {
+            Resolved::Path(path) => Some(RailsDbPath {
+                name: d.name,
+                node: d.database?,
+                written: shown(d.database?.as_str()?),
+                path: clean(&path),
+            }),
+            Resolved::Unknown(_) => None,
+        })
+        .collect()
+}
+
+/// The SQLite databases of the deployment's Rails environment, with their paths as Rails
+/// evaluates them (or the ERB that cannot be evaluated here).
+pub fn rails_dbs(p: &Project) -> Vec<(RailsDb<'_>, Resolved)> {
     let Some(root) = p.database_root() else {
         return Vec::new();
     };
-    production_dbs(root)
+    let env = |n: &str| p.app_env.lookup(n);
+    let rails_env = if p.rails_env.is_empty() {
+        "production"
+    } else {
+        &p.rails_env
+    };
+    let cx = Context {
+        rails_env,
+        rails_root: &p.model.rails_root,
+        env: &env,
+    };
+    let tags = p.database.as_ref().map_or(&[][..], |l| &l.erb_tags[..]);
+    env_dbs(root, rails_env)
         .into_iter()
         .filter(|d| d.is_sqlite())
         .filter_map(|d| {
-            let node = d.database?;
-            let written = node.as_str()?;
-            if written.is_empty() || opaque(written) || written == ":memory:" || written.contains("://") {
-                return None;
-            }
-            Some(RailsDbPath {
-                name: d.name,
-                node,
-                written: written.to_string(),
-                path: clean(&d.container_path()?),
-            })
+            let r = d.resolve(&cx, tags)?;
+            Some((d, r))
         })
         .collect()
 }

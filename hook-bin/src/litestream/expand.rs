@@ -154,6 +154,52 @@ pub fn expand<'v>(text: &str, mut lookup: impl FnMut(&str) -> Var<'v>) -> Expans
     Expansion { value, refs }
 }
 
+/// Expands every scalar of a parsed config as Litestream would have expanded the text before
+/// parsing it. A scalar whose result is not known becomes opaque (`Scalar::unknown`); the text as
+/// written is kept in `Scalar::written` for messages. Where the expanded text would parse as
+/// different YAML (a plain scalar that gains `: ` or a leading indicator), the scalar is opaque too:
+/// the tree no longer says what Litestream reads.
+pub fn expand_tree<'v>(node: &mut crate::yaml::Node, lookup: &dyn Fn(&str) -> Var<'v>) {
+    use crate::yaml::{Kind, Style};
+    match &mut node.kind {
+        Kind::Map(entries) => {
+            for e in entries {
+                expand_tree(&mut e.value, lookup);
+            }
+        }
+        Kind::Seq(items) => {
+            for n in items {
+                expand_tree(n, lookup);
+            }
+        }
+        Kind::Scalar(s) => {
+            if !s.value.contains('$') {
+                return;
+            }
+            let ex = expand(&s.value, lookup);
+            if ex.refs.is_empty() {
+                return;
+            }
+            let changes_yaml = |v: &str| {
+                s.style == Style::Plain
+                    && (v.contains(": ")
+                        || v.contains(" #")
+                        || v.contains('\n')
+                        || v.starts_with(['[', '{', '&', '*', '!', '|', '>', '\'', '"', '%', '@', '`', '#']))
+            };
+            match ex.value {
+                Some(v) if !changes_yaml(&v) => {
+                    s.written = Some(std::mem::replace(&mut s.value, v));
+                }
+                _ => {
+                    s.written = Some(s.value.clone());
+                    s.unknown = true;
+                }
+            }
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -217,6 +263,29 @@ mod tests {
         );
         assert_eq!((r[0].start, r[0].end, r[0].braced), (0, 4, true));
         assert_eq!((r[1].start, r[1].end, r[1].braced), (5, 7, false));
+    }
+
+    #[test]
+    fn trees_expand_scalar_by_scalar() {
+        let text = "bucket: $BUCKET\nkey: ${SECRET}\nsync-interval: ${INTERVAL}\nodd: x${COLON}\n";
+        let mut root = crate::yaml::load(text, &crate::yaml::Options::default())
+            .unwrap()
+            .unwrap();
+        expand_tree(&mut root, &|n: &str| match n {
+            "BUCKET" => Var::Known("b".into()),
+            "INTERVAL" => Var::Known("5".into()),
+            "COLON" => Var::Known(": y".into()),
+            "SECRET" => Var::Unknown,
+            _ => Var::Unset,
+        });
+        let b = root.get("bucket").unwrap();
+        assert_eq!(
+            (b.as_str(), b.written(), b.is_opaque()),
+            (Some("b"), Some("$BUCKET"), false)
+        );
+        assert!(root.get("key").unwrap().is_opaque());
+        assert_eq!(root.get("sync-interval").unwrap().as_int(), Some(5));
+        assert!(root.get("odd").unwrap().is_opaque());
     }
 
     #[test]

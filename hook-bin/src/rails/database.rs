@@ -1,6 +1,17 @@
-//! The production databases of a Rails app, from `config/database.yml`.
+//! The production databases of a Rails app, from `config/database.yml`, with their paths as
+//! Rails evaluates them (ERB included, see [`super::erb`]).
 
-use crate::yaml::Node;
+use super::erb::{eval, Context, Value};
+use crate::yaml::{is_erb_char, tag_index, Node, Tag};
+
+/// Where a database file is, once Rails has evaluated its `database:` value.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Resolved {
+    /// The file's absolute path in the app container.
+    Path(String),
+    /// ERB that cannot be evaluated here: the code of each such tag.
+    Unknown(Vec<String>),
+}
 
 /// One production database entry (`primary`, `cache`, `queue`, `cable`, …).
 #[derive(Debug, Clone, Copy)]
@@ -29,6 +40,58 @@ impl RailsDb<'_> {
     }
 }
 
+impl RailsDb<'_> {
+    /// The `database:` value as Rails evaluates it, made absolute against the Rails root.
+    /// `None` when there is no usable value (no `database:`, `:memory:`, a URL, empty).
+    pub fn resolve(&self, cx: &Context, tags: &[Tag]) -> Option<Resolved> {
+        let node = self.database?;
+        let text = if node.is_erb() {
+            let masked = node.written()?;
+            let mut out = String::new();
+            let mut unknown = Vec::new();
+            let mut last: Option<char> = None;
+            for c in masked.chars() {
+                if !is_erb_char(c) {
+                    out.push(c);
+                    last = None;
+                    continue;
+                }
+                if last == Some(c) {
+                    continue;
+                }
+                last = Some(c);
+                let tag = tag_index(c, tags.len()).and_then(|i| tags.get(i));
+                match tag.map(|t| (t, eval(&t.code, cx))) {
+                    Some((_, Some(Value::Str(v)))) => out.push_str(&v),
+                    Some((_, Some(Value::Nil))) => {}
+                    Some((t, None)) => unknown.push(t.code.clone()),
+                    None => unknown.push("…".into()),
+                }
+            }
+            if !unknown.is_empty() {
+                return Some(Resolved::Unknown(unknown));
+            }
+            out
+        } else {
+            node.as_str()?.to_string()
+        };
+        let text = text.trim();
+        if text.is_empty() || text == ":memory:" || text.contains("://") || text.starts_with("file:") {
+            return None;
+        }
+        Some(Resolved::Path(under_root(cx.rails_root, text)))
+    }
+}
+
+/// A `database:` path made absolute against the Rails root.
+pub fn under_root(root: &str, db: &str) -> String {
+    if db.starts_with('/') {
+        db.to_string()
+    } else {
+        format!("{}/{}", root.trim_end_matches('/'), db.trim_start_matches("./"))
+    }
+}
+
 /// `storage/x.sqlite3` → `/rails/storage/x.sqlite3`; absolute paths stay as they are.
 pub fn container_path(db: &str) -> String {
     if db.starts_with('/') {
@@ -41,7 +104,12 @@ pub fn container_path(db: &str) -> String {
 /// The production section's databases. A single-database app (`production: {adapter, database}`)
 /// gives one entry named `primary`.
 pub fn production_dbs(root: &Node) -> Vec<RailsDb<'_>> {
-    let Some(prod) = root.get("production") else {
+    env_dbs(root, "production")
+}
+
+/// The databases of one Rails environment's section.
+pub fn env_dbs<'a>(root: &'a Node, rails_env: &str) -> Vec<RailsDb<'a>> {
+    let Some(prod) = root.get(rails_env) else {
         return Vec::new();
     };
     if prod.get("database").is_some() || prod.get("adapter").is_some() {

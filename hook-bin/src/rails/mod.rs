@@ -1,3 +1,4 @@
-//! Rails: `config/database.yml`.
+//! Rails: `config/database.yml`, and the ERB real apps write in it.
 
 pub mod database;
+pub mod erb;

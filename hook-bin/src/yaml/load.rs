@@ -3,7 +3,7 @@ use std::fmt;
 
 use saphyr_parser::{Event, Marker, Parser, ScalarStyle, ScanError};
 
-use super::erb::{unmask_for_display, ERB_CHAR};
+use super::erb::{has_erb, unmask_for_display};
 use super::node::{Entry, Kind, Node, Scalar, Style};
 use crate::source::Pos;
 
@@ -123,11 +123,12 @@ pub fn load(text: &str, opts: &Options) -> Result<Option<Node>, LoadError> {
             }
             Event::StreamEnd => break,
             Event::Scalar(value, style, anchor, tag) if in_doc => {
-                let erb = value.contains(ERB_CHAR);
-                let value = if erb {
-                    unmask_for_display(&value)
+                let erb = has_erb(&value);
+                // For ERB scalars, `written` keeps the placeholders: they say which tags the value holds.
+                let (value, written) = if erb {
+                    (unmask_for_display(&value), Some(value.into_owned()))
                 } else {
-                    value.into_owned()
+                    (value.into_owned(), None)
                 };
                 let style = match style {
                     ScalarStyle::Plain => Style::Plain,
@@ -136,7 +137,13 @@ pub fn load(text: &str, opts: &Options) -> Result<Option<Node>, LoadError> {
                     _ => Style::Block,
                 };
                 let node = Node {
-                    kind: Kind::Scalar(Scalar { value, style, erb }),
+                    kind: Kind::Scalar(Scalar {
+                        value,
+                        style,
+                        erb,
+                        written,
+                        unknown: false,
+                    }),
                     pos,
                     tag: tag.map(|t| format!("{}{}", t.handle, t.suffix)),
                     src: b.opts.src,

@@ -9,6 +9,6 @@ mod erb;
 mod load;
 mod node;
 
-pub use erb::{mask_erb, unmask_for_display, ERB_CHAR};
+pub use erb::{has_erb, is_erb_char, mask_erb, mask_erb_tags, tag_index, unmask_for_display, Tag, ERB_CHAR};
 pub use load::{load, LoadError, LoadErrorKind, Options};
 pub use node::{Entry, Kind, Node, Scalar, Style};

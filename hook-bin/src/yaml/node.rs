@@ -15,6 +15,10 @@ pub struct Scalar {
     pub style: Style,
     /// The scalar held an ERB tag (`<%= … %>`) before masking: its value is unknown until Kamal renders it.
     pub erb: bool,
+    /// The text as written, when Litestream's `$VAR` expansion changed it (`value` is then the expanded text).
+    pub written: Option<String>,
+    /// The value depends on a variable whose value the project does not say: unknown until run time.
+    pub unknown: bool,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -144,6 +148,20 @@ impl Node {
 
     pub fn is_erb(&self) -> bool {
         matches!(&self.kind, Kind::Scalar(s) if s.erb)
+    }
+
+    /// The value is not known here: it comes from an ERB tag or from a variable whose value the
+    /// project does not say. Rules judge no such value.
+    pub fn is_opaque(&self) -> bool {
+        matches!(&self.kind, Kind::Scalar(s) if s.erb || s.unknown)
+    }
+
+    /// The scalar as the user wrote it (before `$VAR` expansion).
+    pub fn written(&self) -> Option<&str> {
+        match &self.kind {
+            Kind::Scalar(s) => Some(s.written.as_deref().unwrap_or(&s.value)),
+            _ => None,
+        }
     }
 
     /// A short word for what this node is, for messages ("a mapping", "a list", "the text \"x\"").

@@ -1,9 +1,11 @@
 use crate::diag::{Severity, Sink};
+use crate::litestream::expand::{references, RefKind, Var};
+use crate::litestream::keys::is_credential_key;
 use crate::project::Project;
-use crate::rules::deploy::view::{
-    accessory_version, cmd_words, env, has_flag, is_credential_name, report_views, Issue,
-};
+use crate::rules::deploy::view::{env as kamal_env, is_credential_name, report_each, Issue};
 use crate::rules::{Area, Rule};
+use crate::runner::env::of as env_of;
+use crate::runner::Kind as Runner;
 use crate::yaml::{Kind, Node};
 
 pub static RULE: Rule = Rule {
@@ -11,128 +13,109 @@ pub static RULE: Rule = Rule {
     name: "unset-config-variable",
     severity: Severity::Error,
     area: Area::Deploy,
-    summary: "litestream.yml uses `${VAR}` (or `$VAR`) that the Litestream accessory's env does not set.",
-    what: "Collects every `$VAR` and `${VAR}` in the values of litestream.yml and requires each name in the accessory's env: a key of `env.clear` (or of a plain `env:` hash) or a name in `env.secret` (`NAME` or `NAME:SECRET`). `KAMAL_HOST` (set by Kamal 2.7+), Docker's `HOSTNAME`, `HOME` and `PATH`, and `PID` on Litestream 0.5.7+ count as set. Skipped when `cmd` has `-no-expand-env` or `options` pass `env`/`env-file`.",
-    why: "Litestream expands variables in the raw config text before parsing it, and an unset variable becomes an empty string, silently: `bucket: ${LITESTREAM_BUCKET}` becomes `bucket:` and Litestream refuses to start, an empty `access-key-id` falls back to other credentials or none, an empty `path` writes every database to the bucket root. Accessories do not inherit the app's `env`.",
+    summary: "litestream.yml uses `${VAR}` (or `$VAR`) that nothing sets in the environment Litestream runs with.",
+    what: "Premise: the runner (see `check`'s first lines). Collects every `$VAR` and `${VAR}` in litestream.yml's values and looks for what sets each in the process Litestream runs as, per deployment (each Kamal destination): for an accessory, its own `env` (`clear` keys, `secret` names); for the litestream-ruby gem, the variables the gem exports from its settings (`config.litestream.replica_bucket` becomes `LITESTREAM_REPLICA_BUCKET`, and so on), the app's `env` in deploy.yml (root and roles) and the Dockerfile's `ENV`; for a binary in the image, the app's `env` and the Dockerfile's `ENV`. Docker's and Kamal's own variables (`HOSTNAME`, `KAMAL_HOST`, …), and `PID` on Litestream 0.5.7+, count as set. Reported only when every source is known: not without a Kamal config, not when `options` pass `env`/`env-file`, not when a dotenv gem loads `.env` files, not with `-no-expand-env`.",
+    why: "Litestream expands variables in the raw config text before parsing it, and an unset variable becomes an empty string, silently: `bucket: ${LITESTREAM_BUCKET}` becomes `bucket:` and Litestream refuses to start (with the gem, its Puma plugin then stops Puma too); an empty `access-key-id` falls back to other credentials or none; an empty `path` writes every database to the bucket root. Accessories do not inherit the app's `env`, and the gem sets its variables only from its own settings.",
     bad: "# litestream.yml: bucket: ${LITESTREAM_BUCKET}\naccessories:\n  litestream:\n    env:\n      secret:\n        - LITESTREAM_ACCESS_KEY_ID\n        - LITESTREAM_SECRET_ACCESS_KEY\n",
     good: "accessories:\n  litestream:\n    env:\n      clear:\n        LITESTREAM_BUCKET: shopfront-backups\n      secret:\n        - LITESTREAM_ACCESS_KEY_ID\n        - LITESTREAM_SECRET_ACCESS_KEY\n",
-    fix: "Add the variable to the accessory's `env`: under `clear:` for plain settings, under `secret:` (and in .kamal/secrets) for credentials.",
+    fix: "Set the variable where that Litestream gets its environment: the accessory's `env` (`clear:` for plain settings, `secret:` and .kamal/secrets for credentials); with the gem, its setting in config/initializers/litestream.rb (e.g. from Rails credentials) or the app's `env`; with a binary in the image, the app's `env` or the Dockerfile.",
     check: Some(check),
 };
 
-/// Variables the container has without the accessory's `env` listing them.
-const ALWAYS_SET: &[&str] = &["KAMAL_HOST", "HOSTNAME", "HOME", "PATH"];
-
 fn check(p: &Project, out: &mut Sink) {
     let Some(ls_root) = p.litestream_root() else { return };
+    let Some(runner) = p.model.primary().cloned() else {
+        return;
+    };
+    if runner.no_expand_env {
+        return;
+    }
     let mut uses = Vec::new();
     collect(ls_root, None, &mut uses);
     if uses.is_empty() {
         return;
     }
-    report_views(p, out, |v, issues| {
-        let app_env = env(&v.root);
-        for acc in v.accessories() {
-            let e = env(acc.node);
-            if e.opaque || cmd_words(acc.node).is_some_and(|(_, w)| has_flag(&w, "no-expand-env")) {
+    let version = p.chosen_version();
+    report_each(p, out, |view, issues| {
+        let e = env_of(p, &runner, view, version);
+        for (node, key, name) in &uses {
+            if e.lookup(name) != Var::Unset {
                 continue;
             }
-            let pid_mapped = accessory_version(p, &acc).v05_at_least(7);
-            for (node, key, name) in &uses {
-                if e.provides(name) || ALWAYS_SET.contains(&name.as_str()) || (pid_mapped && name == "PID") {
-                    continue;
+            let secret = is_credential_name(name) || key.as_deref().is_some_and(is_credential_key);
+            let (sources, help) = match runner.kind {
+                Runner::Accessory => {
+                    let acc = runner.accessory.as_deref().unwrap_or("litestream");
+                    let inherited = view.is_some_and(|v| kamal_env(&v.root).provides(name));
+                    let sources = if inherited {
+                        format!("the `{acc}` accessory's env (the app's `env` sets it, but accessories do not inherit the app's env)")
+                    } else {
+                        format!("the `{acc}` accessory's env")
+                    };
+                    let help = if secret {
+                        format!(
+                            "Add `{name}` to `env.secret` of the `{acc}` accessory and define it in .kamal/secrets."
+                        )
+                    } else {
+                        format!("Add `{name}: <value>` under `env.clear` of the `{acc}` accessory.")
+                    };
+                    (sources, help)
                 }
-                let inherited = if app_env.provides(name) {
-                    " (the app's `env` sets it, but accessories do not inherit the app's env)"
-                } else {
-                    ""
-                };
-                let secret =
-                    is_credential_name(name) || key.as_deref().is_some_and(crate::litestream::keys::is_credential_key);
-                let help = if secret {
-                    format!(
-                        "Add `{name}` to `env.secret` of the `{}` accessory and define it in .kamal/secrets.",
-                        acc.name.as_str().unwrap_or("litestream")
+                Runner::Gem => {
+                    let setting = crate::runner::gem::SETTING_VARS
+                        .iter()
+                        .find(|(_, v)| v == name)
+                        .map(|(s, _)| *s);
+                    let sources = match setting {
+                        Some(s) => format!("the app container: not by the gem (no `config.litestream.{s}` setting), the app's `env` in config/deploy.yml, or the Dockerfile"),
+                        None => "the app container (the app's `env` in config/deploy.yml, the Dockerfile's `ENV`; the gem sets only its own `LITESTREAM_*` variables)".to_string(),
+                    };
+                    let help = match setting {
+                        Some(s) => format!("Set `config.litestream.{s}` in config/initializers/litestream.rb (e.g. from Rails credentials), or add `{name}` to the app's `env` in config/deploy.yml."),
+                        None if secret => format!("Add `{name}` to the app's `env.secret` in config/deploy.yml and define it in .kamal/secrets."),
+                        None => format!("Add `{name}` to the app's `env` in config/deploy.yml."),
+                    };
+                    (sources, help)
+                }
+                Runner::Image => {
+                    (
+                        "the app container (the app's `env` in config/deploy.yml, the Dockerfile's `ENV`)".to_string(),
+                        if secret {
+                            format!("Add `{name}` to the app's `env.secret` in config/deploy.yml and define it in .kamal/secrets.")
+                        } else {
+                            format!("Add `{name}` to the app's `env` in config/deploy.yml, or an `ENV` line to the Dockerfile.")
+                        },
                     )
-                } else {
-                    format!(
-                        "Add `{name}: <value>` under `env.clear` of the `{}` accessory.",
-                        acc.name.as_str().unwrap_or("litestream")
-                    )
-                };
-                issues.push(Issue::new(
-                    node.loc(),
-                    name.clone(),
-                    format!("`${{{name}}}` is not set in the Litestream accessory's env{inherited}: Litestream replaces it with an empty string"),
-                    help,
-                ));
-            }
+                }
+            };
+            let consequence = match key.as_deref() {
+                Some("bucket") => ", so `bucket` is empty and Litestream refuses to start",
+                Some("url") => ", so the replica URL loses that part",
+                Some(k) if is_credential_key(k) => ", so uploads have no credentials",
+                _ => "",
+            };
+            issues.push(Issue::new(
+                node.loc(),
+                name.clone(),
+                format!("`${{{name}}}` is set by nothing in {sources}: Litestream replaces it with an empty string{consequence}"),
+                help,
+            ));
         }
     });
 }
 
-/// Every `(scalar, its key, variable name)` in the tree, in document order.
+/// Every `(scalar, its key, variable name)` in the tree, in document order, from the text as written.
 fn collect<'a>(n: &'a Node, key: Option<&'a str>, out: &mut Vec<(&'a Node, Option<String>, String)>) {
     match &n.kind {
-        Kind::Scalar(s) => {
-            for name in variables(&s.value) {
-                if !out.iter().any(|(o, _, v)| std::ptr::eq(*o, n) && *v == name) {
-                    out.push((n, key.map(str::to_string), name));
+        Kind::Scalar(_) => {
+            for r in references(n.written().unwrap_or("")) {
+                let proper = r.kind == RefKind::Name && !r.name.starts_with(|c: char| c.is_ascii_digit());
+                if proper && !out.iter().any(|(o, _, v)| std::ptr::eq(*o, n) && *v == r.name) {
+                    out.push((n, key.map(str::to_string), r.name));
                 }
             }
         }
         Kind::Seq(items) => items.iter().for_each(|i| collect(i, key, out)),
         Kind::Map(entries) => entries.iter().for_each(|e| collect(&e.value, e.key.as_str(), out)),
-    }
-}
-
-/// Variable names as Go's `os.Expand` reads them: `${NAME}` and `$NAME`. Only proper names are
-/// returned; `$1`, `$$` and friends are left to the literal-dollar rule.
-fn variables(s: &str) -> Vec<String> {
-    let b = s.as_bytes();
-    let mut out = Vec::new();
-    let mut i = 0;
-    while i < b.len() {
-        if b[i] != b'$' || i + 1 >= b.len() {
-            i += 1;
-            continue;
-        }
-        let (name, next) = if b[i + 1] == b'{' {
-            match s[i + 2..].find('}') {
-                Some(end) => (&s[i + 2..i + 2 + end], i + 3 + end),
-                None => ("", b.len()),
-            }
-        } else if b[i + 1].is_ascii_digit() || b"*#$@!?-".contains(&b[i + 1]) {
-            ("", i + 2)
-        } else {
-            let len = s[i + 1..]
-                .bytes()
-                .take_while(|c| c.is_ascii_alphanumeric() || *c == b'_')
-                .count();
-            (&s[i + 1..i + 1 + len], i + 1 + len.max(1))
-        };
-        let proper = name
-            .bytes()
-            .next()
-            .is_some_and(|c| c.is_ascii_alphabetic() || c == b'_')
-            && name.bytes().all(|c| c.is_ascii_alphanumeric() || c == b'_');
-        if proper && !out.iter().any(|o| o == name) {
-            out.push(name.to_string());
-        }
-        i = next;
-    }
-    out
-}
-
-#[cfg(test)]
-mod tests {
-    use super::variables;
-
-    #[test]
-    fn names_as_go_expands_them() {
-        assert_eq!(variables("s3://${BUCKET}/$HOST_NAME/x"), vec!["BUCKET", "HOST_NAME"]);
-        assert_eq!(variables("pa$$word $1 ${} $"), Vec::<String>::new());
-        assert_eq!(variables("${A}${A}"), vec!["A"]);
-        assert_eq!(variables("é$Bé"), vec!["B"]);
     }
 }

@@ -101,4 +101,3 @@ pub fn report_each(p: &Project, out: &mut Sink, mut f: impl FnMut(Option<&View>,
         report_views(p, out, |v, issues| f(Some(v), issues));
     }
 }
-

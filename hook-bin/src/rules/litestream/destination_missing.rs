@@ -53,6 +53,10 @@ fn check(p: &Project, out: &mut Sink) {
 fn need<'a>(r: &Replica, root: &Node, v: Version, keys: &[&'a str]) -> Vec<&'a str> {
     keys.iter()
         .copied()
-        .filter(|k| r.setting(root, k, v).and_then(Node::as_str).is_none_or(str::is_empty))
+        // A value that a variable emptied is K010's finding, with its cause.
+        .filter(|k| {
+            let n = r.setting(root, k, v);
+            n.is_none_or(|n| n.as_str().is_none_or(str::is_empty) && !n.written().is_some_and(|w| w.contains('$')))
+        })
         .collect()
 }

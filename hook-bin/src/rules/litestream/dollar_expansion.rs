@@ -25,7 +25,7 @@ fn check(p: &Project, out: &mut Sink) {
             Kind::Map(entries) => stack.extend(entries.iter().map(|e| &e.value)),
             Kind::Seq(items) => stack.extend(items.iter()),
             Kind::Scalar(s) => {
-                if let Some(why) = mangled(&s.value) {
+                if let Some(why) = mangled(s.written.as_deref().unwrap_or(&s.value)) {
                     out.report(n.loc(), format!("this value contains {why}, which Litestream's environment expansion replaces before reading the file"), "Put the value in an environment variable and write `${NAME}`, or start Litestream with `-no-expand-env`.");
                 }
             }

@@ -1,0 +1,59 @@
+//! Facts about the litestream-ruby gem (fractaledmind/litestream-ruby), read at its release tags:
+//! the Litestream release each gem version bundles, and the environment variables it exports to
+//! the Litestream process from its settings.
+
+use crate::version::Version;
+
+/// Gem versions (inclusive ranges) and the Litestream release their platform gems bundle
+/// (`lib/litestream/upstream.rb`). Newer gem versions are not assumed to bundle anything: the
+/// version is then unknown, and said to be.
+type Release = (u32, u32, u32);
+
+const BUNDLES: &[(Release, Release, &str)] = &[((0, 1, 0), (0, 14, 99), "0.3.13")];
+
+fn triple(v: &str) -> Option<Release> {
+    let mut it = v.split('.').map(|p| p.parse::<u32>().ok());
+    Some((
+        it.next()??,
+        it.next().flatten().unwrap_or(0),
+        it.next().flatten().unwrap_or(0),
+    ))
+}
+
+/// The Litestream release a gem version bundles.
+pub fn bundled(gem_version: &str) -> Option<Version> {
+    let v = triple(gem_version)?;
+    BUNDLES
+        .iter()
+        .find(|(lo, hi, _)| *lo <= v && v <= *hi)
+        .and_then(|(_, _, ls)| Version::parse(ls))
+}
+
+/// The gem's settings and the variable each becomes in the Litestream process (the gem sets a
+/// variable only when its setting has a value).
+pub const SETTING_VARS: &[(&str, &str)] = &[
+    ("replica_bucket", "LITESTREAM_REPLICA_BUCKET"),
+    ("replica_key_id", "LITESTREAM_ACCESS_KEY_ID"),
+    ("replica_access_key", "LITESTREAM_SECRET_ACCESS_KEY"),
+    ("replica_region", "LITESTREAM_REPLICA_REGION"),
+    ("replica_endpoint", "LITESTREAM_REPLICA_ENDPOINT"),
+];
+
+/// The gem setting that names the config file Litestream reads.
+pub const CONFIG_PATH_SETTING: &str = "config_path";
+
+/// Where the gem's Litestream reads its config when `config_path` is not set, relative to the Rails root.
+pub const DEFAULT_CONFIG: &str = "config/litestream.yml";
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn bundled_versions() {
+        assert_eq!(bundled("0.12.0").map(|v| v.to_string()).as_deref(), Some("0.3.13"));
+        assert_eq!(bundled("0.10.5").map(|v| v.to_string()).as_deref(), Some("0.3.13"));
+        assert!(bundled("1.0.0").is_none());
+        assert!(bundled("x").is_none());
+    }
+}
