@@ -243,10 +243,13 @@ fn run_explain(rule: Option<String>, markdown: bool) -> ExitCode {
     };
     match rules::find(&key) {
         Some(r) => print(&explain::explain(r)),
-        None => {
-            eprintln!("litestream-guard: no rule `{key}`; `litestream-guard rules` lists them");
-            ExitCode::from(2)
-        }
+        None => match rules::find_retired(&key) {
+            Some(old) => print(&format!("{} {} was retired: {}\n", old.id, old.name, old.why)),
+            None => {
+                eprintln!("litestream-guard: no rule `{key}`; `litestream-guard rules` lists them");
+                ExitCode::from(2)
+            }
+        },
     }
 }
 

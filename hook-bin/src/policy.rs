@@ -55,6 +55,9 @@ pub struct Policy {
     pub databases: Vec<(String, Tier)>,
     /// Rule IDs or names turned off for this project.
     pub ignore: Vec<String>,
+    /// The project set its own tiers in config/litestream-guard.yml (rather than taking the
+    /// plugin's defaults, which are only a suggestion).
+    pub custom: bool,
 }
 
 impl Default for Policy {
@@ -68,6 +71,7 @@ impl Default for Policy {
             ],
             databases: Vec::new(),
             ignore: Vec::new(),
+            custom: false,
         }
     }
 }
@@ -82,24 +86,32 @@ impl Policy {
             .1
     }
 
-    /// The tier of a database file: an explicit assignment, else Rails 8's naming
-    /// (`*_cache`, `*_queue`, `*_cable`), else primary.
+    /// The tier of a database file: an explicit assignment, else the name of its database.yml
+    /// entry (`queue`, `cache`, `cable`, as Rails 8 names them), else its file name
+    /// (`production_queue.sqlite3`, `production-queue.sqlite3`, `queue.sqlite3`), else primary.
     pub fn classify(&self, path: &str) -> Tier {
+        self.classify_with(path, None)
+    }
+
+    pub fn classify_with(&self, path: &str, rails_name: Option<&str>) -> Tier {
         let file = path.rsplit('/').next().unwrap_or(path);
         if let Some((_, t)) = self.databases.iter().find(|(n, _)| n == file) {
             return *t;
         }
-        let stem = file.split('.').next().unwrap_or(file);
-        for (suffix, tier) in [
-            ("_cache", Tier::Cache),
-            ("_queue", Tier::Queue),
-            ("_cable", Tier::Cable),
-        ] {
-            if stem.ends_with(suffix) {
-                return tier;
-            }
+        let word_tier = |w: &str| match w {
+            "queue" => Some(Tier::Queue),
+            "cache" => Some(Tier::Cache),
+            "cable" => Some(Tier::Cable),
+            _ => None,
+        };
+        if let Some(t) = rails_name.and_then(|n| n.rsplit(['_', '-']).next()).and_then(word_tier) {
+            return t;
         }
-        Tier::Primary
+        let stem = file.split('.').next().unwrap_or(file);
+        stem.rsplit(['_', '-'])
+            .next()
+            .and_then(word_tier)
+            .unwrap_or(Tier::Primary)
     }
 
     pub fn ignores(&self, id: &str, name: &str) -> bool {
@@ -124,6 +136,7 @@ impl Policy {
         for e in root.entries().unwrap_or(&[]) {
             match e.key.as_str() {
                 Some("tiers") => {
+                    p.custom = true;
                     for te in e.value.entries().unwrap_or(&[]) {
                         let Some(tier) = te.key.as_str().and_then(Tier::parse) else {
                             complain(

@@ -50,6 +50,11 @@ pub fn header(c: &Checked) -> Vec<String> {
         for l in lines {
             out.push(format!("runner: {l}"));
         }
+        if let Some(why) = crate::kamal::kamal1(&c.project) {
+            out.push(format!(
+                "kamal: Kamal 1 ({why}): rules about Kamal 2's secrets files do not apply"
+            ));
+        }
     }
     if let Some(chosen) = c.chosen() {
         match &chosen.origin {

@@ -52,7 +52,7 @@ pub fn pre_deny(c: &Checked, errors: &[&Finding]) -> String {
 
 pub fn pre_context(c: &Checked, notes: &[&Finding]) -> String {
     let ctx = format!(
-        "litestream-guard: the edit is allowed; it brings these warnings:\n{}",
+        "litestream-guard: the edit is allowed; it brings these warnings and notes (no errors):\n{}",
         list(c, notes)
     );
     json!({"hookSpecificOutput": {"hookEventName": "PreToolUse", "additionalContext": ctx}}).to_string()

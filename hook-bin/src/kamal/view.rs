@@ -425,12 +425,19 @@ pub struct LsPath<'a> {
     pub pattern: Option<String>,
 }
 
-/// The absolute `dbs[].path` / `dir` values of litestream.yml that can be compared (not relative,
-/// not built from variables).
+/// The `dbs[].path` / `dir` values of litestream.yml as absolute paths where Litestream opens
+/// them: relative values resolve against the working directory of a runner inside the app
+/// container (the Rails root); with an accessory or no known runner, only absolute values count
+/// (a relative one is L022's finding). Values built from unknown variables are left out.
 pub fn litestream_paths(p: &Project) -> Vec<LsPath<'_>> {
     let Some(root) = p.litestream_root() else {
         return Vec::new();
     };
+    let cwd = p
+        .model
+        .primary()
+        .filter(|r| r.in_app_container())
+        .map(|r| r.cwd.clone());
     let mut out = Vec::new();
     for db in dbs(root) {
         let (node, pattern) = match (db.path, db.node.get("dir")) {
@@ -442,18 +449,19 @@ pub fn litestream_paths(p: &Project) -> Vec<LsPath<'_>> {
             (None, None) => continue,
         };
         let Some(raw) = node.as_str() else { continue };
+        if node.is_opaque() || opaque(raw) || raw.is_empty() {
+            continue;
+        }
         let path = raw
             .strip_prefix("sqlite3://")
             .or_else(|| raw.strip_prefix("sqlite://"))
             .unwrap_or(raw);
-        if !path.starts_with('/') || opaque(path) {
-            continue;
-        }
-        out.push(LsPath {
-            node,
-            path: path.to_string(),
-            pattern,
-        });
+        let path = match (&cwd, path.starts_with('/')) {
+            (_, true) => path.to_string(),
+            (Some(c), false) if !path.starts_with('~') => clean(&format!("{c}/{path}")),
+            _ => continue,
+        };
+        out.push(LsPath { node, path, pattern });
     }
     out
 }
@@ -539,25 +547,29 @@ pub fn rails_paths(p: &Project) -> Vec<RailsDbPath<'_>> {
         .collect()
 }
 
-/// The SQLite databases of the deployment's Rails environment, with their paths as Rails
+/// The SQLite databases of the deployments' Rails environment, with their paths as Rails
 /// evaluates them (or the ERB that cannot be evaluated here).
 pub fn rails_dbs(p: &Project) -> Vec<(RailsDb<'_>, Resolved)> {
+    rails_dbs_with(p, &p.app_env)
+}
+
+/// The same, for one deployment's app environment (its `RAILS_ENV` picks the section).
+pub fn rails_dbs_with<'p>(p: &'p Project, env: &crate::runner::env::Env) -> Vec<(RailsDb<'p>, Resolved)> {
     let Some(root) = p.database_root() else {
         return Vec::new();
     };
-    let env = |n: &str| p.app_env.lookup(n);
-    let rails_env = if p.rails_env.is_empty() {
-        "production"
-    } else {
-        &p.rails_env
+    let rails_env = match env.lookup("RAILS_ENV") {
+        crate::litestream::expand::Var::Known(e) if !e.is_empty() => e.into_owned(),
+        _ => "production".to_string(),
     };
+    let lookup = |n: &str| env.lookup(n);
     let cx = Context {
-        rails_env,
+        rails_env: &rails_env,
         rails_root: &p.model.rails_root,
-        env: &env,
+        env: &lookup,
     };
     let tags = p.database.as_ref().map_or(&[][..], |l| &l.erb_tags[..]);
-    env_dbs(root, rails_env)
+    env_dbs(root, &rails_env)
         .into_iter()
         .filter(|d| d.is_sqlite())
         .filter_map(|d| {

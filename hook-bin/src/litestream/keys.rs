@@ -225,66 +225,6 @@ pub static KEYS: &[Key] = &[
         Since(8),
         "Turns retention enforcement on or off.",
     ),
-    // replica settings that 0.5.3+ also accepts at the top level as defaults for every replica
-    k(
-        Top,
-        "sync-interval",
-        POS,
-        false,
-        Since(3),
-        "Default replica sync interval.",
-    ),
-    k(Top, "region", Ty::Str, false, Since(3), "Default S3 region."),
-    k(Top, "endpoint", Ty::Str, false, Since(3), "Default S3 endpoint."),
-    k(Top, "bucket", Ty::Str, false, Since(3), "Default S3 bucket."),
-    k(
-        Top,
-        "force-path-style",
-        Ty::Bool,
-        false,
-        Since(3),
-        "Default S3 path-style addressing.",
-    ),
-    k(
-        Top,
-        "skip-verify",
-        Ty::Bool,
-        false,
-        Since(3),
-        "Default: skip TLS verification.",
-    ),
-    k(
-        Top,
-        "sign-payload",
-        Ty::Bool,
-        false,
-        Since(3),
-        "Default: sign S3 payloads.",
-    ),
-    k(
-        Top,
-        "require-content-md5",
-        Ty::Bool,
-        false,
-        Since(3),
-        "Default: send Content-MD5.",
-    ),
-    k(
-        Top,
-        "part-size",
-        Ty::Str,
-        false,
-        Since(3),
-        "Default multipart part size (e.g. 5MB).",
-    ),
-    k(
-        Top,
-        "concurrency",
-        Ty::Int,
-        false,
-        Since(3),
-        "Default multipart upload concurrency.",
-    ),
     // logging
     k(Logging, "level", Ty::Str, true, Since(0), "debug, info, warn or error."),
     k(
@@ -755,6 +695,25 @@ pub static KEYS: &[Key] = &[
     k(Age, "recipients", Ty::StrList, true, Rejected, "age recipients."),
 ];
 
+impl Key {
+    /// True when the version certainly decodes this key into Litestream's config structs, so that
+    /// a value of the wrong shape makes it refuse to start. Keys a version ignores never do; on an
+    /// unpinned 0.5, a key that only some 0.5 releases read is not certain.
+    pub fn certainly_read(&self, v: crate::version::Version) -> bool {
+        match v.line {
+            crate::version::Line::V03 => self.v03,
+            crate::version::Line::V05 => match self.v05 {
+                Since(0) | Rejected => true,
+                Since(p) => v.patch.is_some_and(|x| x >= p),
+                Until(p) => v.patch.is_some_and(|x| x < p),
+                // Still in the structs (decoded), but applied nowhere.
+                NoEffect(_) => self.name == "validation-interval" || TOP_NOT_COPIED.contains(&self.name),
+                Absent => false,
+            },
+        }
+    }
+}
+
 /// Keys whose values are credentials: they must be `${VAR}` references, and no output may show
 /// their values.
 pub const CREDENTIAL_KEYS: &[&str] = &[
@@ -773,12 +732,49 @@ pub fn is_credential_key(name: &str) -> bool {
     CREDENTIAL_KEYS.contains(&name)
 }
 
+/// Replica settings that Litestream 0.5.3+ accepts at the top level but does not copy into the
+/// replicas (`SetDefaults` skips them): they parse and do nothing there.
+const TOP_NOT_COPIED: &[&str] = &[
+    "part-size",
+    "concurrency",
+    "host-key",
+    "webdav-url",
+    "webdav-username",
+    "webdav-password",
+];
+
+/// [`KEYS`], plus every replica setting at the top level: 0.5.3 inlines `ReplicaSettings` in the
+/// top-level config and copies each into replicas that leave it unset (`cmd/litestream/main.go`,
+/// `propagateGlobalSettings`). Derived here so that a replica key is declared once.
+static ALL: std::sync::LazyLock<Vec<Key>> = std::sync::LazyLock::new(|| {
+    let mut all: Vec<Key> = KEYS.to_vec();
+    for r in KEYS.iter().filter(|k| k.level == Replica) {
+        if matches!(r.name, "type" | "name" | "path" | "url") || KEYS.iter().any(|k| k.level == Top && k.name == r.name)
+        {
+            continue;
+        }
+        let On05::Since(since) = r.v05 else { continue };
+        let v05 = if TOP_NOT_COPIED.contains(&r.name) {
+            NoEffect("the same key on each replica (Litestream does not copy it from the top level)")
+        } else {
+            Since(since.max(3))
+        };
+        all.push(Key {
+            level: Top,
+            v03: false,
+            v05,
+            ..*r
+        });
+    }
+    all
+});
+
 pub fn keys_at(level: Level) -> impl Iterator<Item = &'static Key> {
-    KEYS.iter().filter(move |k| k.level == level)
+    ALL.iter().filter(move |k| k.level == level)
 }
 
 pub fn lookup(level: Level, name: &str) -> Option<&'static Key> {
-    KEYS.iter().find(|k| k.level == level && k.name == name)
+    ALL.iter().find(|k| k.level == level && k.name == name)
 }
 
 impl Level {

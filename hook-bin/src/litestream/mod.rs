@@ -115,7 +115,7 @@ impl<'a> Replica<'a> {
         let inherited = match v.line {
             Line::V03 => matches!(key, "access-key-id" | "secret-access-key"),
             Line::V05 => {
-                keys::lookup(Level::Top, key).is_some() && !v.v05_before(3)
+                keys::lookup(Level::Top, key).is_some_and(|k| matches!(k.v05, keys::On05::Since(_))) && !v.v05_before(3)
                     || matches!(key, "access-key-id" | "secret-access-key")
             }
         };
@@ -124,6 +124,39 @@ impl<'a> Replica<'a> {
         } else {
             None
         }
+    }
+
+    /// Where this replica writes (type, bucket, endpoint host, path), as one comparable string.
+    pub fn target(&self, root: &Node, v: Version) -> Option<String> {
+        self.target_with(root, v, &|n: &Node| n.as_str().map(str::to_string))
+    }
+
+    /// [`Replica::target`], reading each setting's text through `get` (`None`: unknown).
+    pub fn target_with(&self, root: &Node, v: Version, get: &dyn Fn(&Node) -> Option<String>) -> Option<String> {
+        let kind = self.kind();
+        if let Some(u) = self.node.get("url") {
+            let url = get(u)?;
+            let (host, path) = s3::url_parts(&url)?;
+            // `bucket.provider-host` and `bucket` + endpoint name the same place.
+            let (bucket, endpoint) = match host.split_once('.') {
+                Some((b, rest)) if s3::url_host_recognised(host, v.line) => (b, rest),
+                _ => (host, ""),
+            };
+            return Some(format!("{kind}://{bucket}@{endpoint}/{}", path.trim_matches('/')));
+        }
+        let read = |k: &str| -> Option<String> {
+            match self.setting(root, k, v) {
+                Some(n) => get(n),
+                None => Some(String::new()),
+            }
+        };
+        let path = read("path")?;
+        Some(format!(
+            "{kind}://{}@{}/{}",
+            read("bucket")?,
+            s3::host(&read("endpoint")?),
+            path.trim_matches('/')
+        ))
     }
 
     /// The replica type as Litestream decides it: `type`, else the URL scheme, else `file`.

@@ -10,12 +10,14 @@ pub mod database;
 pub mod deploy;
 pub mod input;
 pub mod litestream;
+pub mod runner;
 pub mod secrets;
 
 /// What part of the setup a rule is about.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Area {
     Input,
+    Runner,
     Litestream,
     Deploy,
     Secrets,
@@ -27,6 +29,7 @@ impl Area {
     pub fn as_str(self) -> &'static str {
         match self {
             Area::Input => "any config file",
+            Area::Runner => "how Litestream runs",
             Area::Litestream => "config/litestream.yml",
             Area::Deploy => "config/deploy.yml",
             Area::Secrets => ".kamal/secrets*",
@@ -62,6 +65,7 @@ pub struct Rule {
 pub static RULES: std::sync::LazyLock<Vec<&'static Rule>> = std::sync::LazyLock::new(|| {
     [
         input::RULES,
+        runner::RULES,
         litestream::RULES,
         deploy::RULES,
         secrets::RULES,
@@ -70,6 +74,36 @@ pub static RULES: std::sync::LazyLock<Vec<&'static Rule>> = std::sync::LazyLock:
     ]
     .concat()
 });
+
+/// A rule that no longer exists. Its ID and name stay out of use, and `explain` says why.
+pub struct Retired {
+    pub id: &'static str,
+    pub name: &'static str,
+    pub why: &'static str,
+}
+
+pub static RETIRED: &[Retired] = &[
+    Retired {
+        id: "K001",
+        name: "missing-litestream-accessory",
+        why: "it assumed every app runs Litestream as a Kamal accessory; most real apps run it through the litestream-ruby gem or inside the app image. A001 (nothing runs Litestream) and A002 (replication never started) replace it for every runner.",
+    },
+    Retired {
+        id: "L013",
+        name: "path-style-implied-by-endpoint",
+        why: "it reported a setting that is right (an endpoint implies path-style addressing) and said there was nothing to fix. L012 still reports the one case that breaks: `force-path-style: false` with an endpoint.",
+    },
+    Retired {
+        id: "L021",
+        name: "retention-shorter-than-snapshot-interval",
+        why: "the premise was wrong: with retention shorter than the snapshot interval a restorable backup still remains. Litestream 0.3.13 takes a new snapshot when retention would leave none (`Replica.EnforceRetention`), and 0.5 always keeps the newest snapshot (`EnforceSnapshotRetention`); both were confirmed by restoring after such a run.",
+    },
+];
+
+/// Finds a retired rule by ID or name.
+pub fn find_retired(key: &str) -> Option<&'static Retired> {
+    RETIRED.iter().find(|r| r.id.eq_ignore_ascii_case(key) || r.name == key)
+}
 
 /// Finds a rule by ID (case-insensitive) or by name.
 pub fn find(key: &str) -> Option<&'static Rule> {
@@ -137,6 +171,13 @@ mod tests {
         names.sort();
         names.dedup();
         assert_eq!(names.len(), RULES.len(), "duplicate rule name");
+        for old in RETIRED {
+            assert!(
+                !RULES.iter().any(|r| r.id == old.id || r.name == old.name),
+                "{} is retired and must not be reused",
+                old.id
+            );
+        }
         for r in RULES.iter() {
             for (field, text) in [
                 ("summary", r.summary),

@@ -70,6 +70,60 @@ pub fn production_condition(text: &str) -> bool {
             && !t.contains("&&"))
 }
 
+/// Whether a Ruby condition on the Puma plugin line holds, given the app's environment: the
+/// forms `ENV["X"] == "v"`, `ENV["X"] != "v"`, `ENV["X"]`, `ENV["X"].present?`, `ENV.fetch("X", d) …`,
+/// negated by `unless`. `Err(name)` when `ENV.fetch(name)` without a default raises because
+/// nothing sets it (Puma then does not boot); `Ok(None)` when it cannot be told.
+pub fn condition_holds(text: &str, env: &Env) -> Result<Option<bool>, String> {
+    let t = text.trim();
+    let (negate, expr) = match (t.strip_prefix("if "), t.strip_prefix("unless ")) {
+        (Some(e), _) => (false, e.trim()),
+        (_, Some(e)) => (true, e.trim()),
+        _ => return Ok(None),
+    };
+    let (lhs, op, rhs) = match [" == ", " != "]
+        .iter()
+        .find_map(|op| expr.split_once(op).map(|(a, b)| (a, *op, b)))
+    {
+        Some((a, op, b)) => (a.trim(), Some(op.trim()), Some(b.trim())),
+        None => (expr, None, None),
+    };
+    // `ENV.fetch("X")&.length > 0`, `ENV["X"].present?`: only whether it is set and non-empty.
+    let base = lhs
+        .split_once("&.")
+        .map(|(b, _)| b)
+        .or_else(|| lhs.strip_suffix(".present?"))
+        .unwrap_or(lhs)
+        .trim();
+    let only_set = base != lhs || (op.is_none() && rhs.is_none());
+    let ruby::RubyValue::Env { name, default } = ruby::ruby_value(base) else {
+        return Ok(None);
+    };
+    let value = match env.lookup(&name) {
+        Var::Known(v) => Some(v.into_owned()),
+        Var::Unset => match (&default, base.starts_with("ENV.fetch")) {
+            (Some(d), _) => Some(d.clone()),
+            (None, true) => return Err(name),
+            (None, false) => None,
+        },
+        Var::Unknown => return Ok(None),
+    };
+    let holds = if only_set && op.is_none() {
+        value.is_some_and(|v| !v.is_empty())
+    } else {
+        let Some(want) = rhs.and_then(ruby::string_literal) else {
+            return Ok(None);
+        };
+        let eq = value.as_deref() == Some(want.as_str());
+        if op == Some("==") {
+            eq
+        } else {
+            !eq
+        }
+    };
+    Ok(Some(holds != negate))
+}
+
 /// What Docker and Kamal set in every container.
 const RUNTIME: &[(&str, &str)] = &[
     ("HOSTNAME", "Docker"),
@@ -168,13 +222,28 @@ pub fn of(p: &Project, runner: &Runner, view: Option<&View>, version: Version) -
     e
 }
 
-/// The variables the gem exports from its settings. False when a setting cannot be read.
+/// The variables the gem exports from its settings. False when the gem's variables cannot be
+/// told (a release before 0.4.0, which used other names).
 fn add_gem_settings(p: &Project, e: &mut Env) -> bool {
+    let gem_version = p
+        .app
+        .gemfile_lock
+        .and_then(|src| gems::locked_version(&p.file(src).text, "litestream"))
+        .map(|(v, _)| v);
+    if gem::old_variable_names(gem_version.as_deref()) {
+        return false;
+    }
     for &src in &p.app.ruby {
         for s in ruby::gem_settings(&p.file(src).text) {
             let Some((_, var)) = gem::SETTING_VARS.iter().find(|(k, _)| *k == s.name) else {
                 continue;
             };
+            // `||=`: a value the container already has wins.
+            if !gem::exports(gem_version.as_deref(), &s.name)
+                || e.source(var).is_some_and(|x| !matches!(x, Provided::Runtime(_)))
+            {
+                continue;
+            }
             let fact = Fact {
                 loc: crate::source::Loc { src, pos: s.pos },
                 text: format!("the gem's `{}` setting", s.name),
@@ -261,6 +330,31 @@ pub fn merged(envs: &[(Option<&str>, Env)]) -> Env {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn conditions_against_the_env() {
+        let fact = Fact {
+            loc: crate::source::Loc::default(),
+            text: String::new(),
+        };
+        let e = Env {
+            vars: vec![
+                ("ON".into(), Provided::Value("true".into(), fact.clone())),
+                ("SECRET".into(), Provided::Set(fact)),
+            ],
+            complete: true,
+        };
+        assert_eq!(condition_holds("if ENV[\"ON\"] == \"true\"", &e), Ok(Some(true)));
+        assert_eq!(condition_holds("if ENV[\"OFF\"] == \"true\"", &e), Ok(Some(false)));
+        assert_eq!(condition_holds("unless ENV['OFF']", &e), Ok(Some(true)));
+        assert_eq!(condition_holds("if ENV[\"SECRET\"].present?", &e), Ok(None));
+        assert_eq!(
+            condition_holds("if ENV.fetch('OFF')&.length > 0", &e),
+            Err("OFF".to_string())
+        );
+        assert_eq!(condition_holds("if ENV.fetch('OFF', '') != ''", &e), Ok(Some(false)));
+        assert_eq!(condition_holds("if defined?(Litestream)", &e), Ok(None));
+    }
 
     #[test]
     fn production_conditions() {

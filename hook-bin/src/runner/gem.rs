@@ -29,8 +29,10 @@ pub fn bundled(gem_version: &str) -> Option<Version> {
         .and_then(|(_, _, ls)| Version::parse(ls))
 }
 
-/// The gem's settings and the variable each becomes in the Litestream process (the gem sets a
-/// variable only when its setting has a value).
+/// The gem's settings and the variable each becomes in the Litestream process, with the first
+/// gem release that exports it (`lib/litestream/commands.rb`, `Commands.prepare`). The gem sets a
+/// variable only when its setting has a value, and since 0.5.0 never over a value the process
+/// already has (`||=`).
 pub const SETTING_VARS: &[(&str, &str)] = &[
     ("replica_bucket", "LITESTREAM_REPLICA_BUCKET"),
     ("replica_key_id", "LITESTREAM_ACCESS_KEY_ID"),
@@ -38,6 +40,28 @@ pub const SETTING_VARS: &[(&str, &str)] = &[
     ("replica_region", "LITESTREAM_REPLICA_REGION"),
     ("replica_endpoint", "LITESTREAM_REPLICA_ENDPOINT"),
 ];
+
+/// The gem release from which a setting is exported (region and endpoint came in 0.13.0; the
+/// three others have their current names since 0.4.0).
+pub fn exported_since(setting: &str) -> (u32, u32, u32) {
+    match setting {
+        "replica_region" | "replica_endpoint" => (0, 13, 0),
+        _ => (0, 4, 0),
+    }
+}
+
+/// True when `gem_version` exports `setting` (an unknown gem version is taken to export it).
+pub fn exports(gem_version: Option<&str>, setting: &str) -> bool {
+    match gem_version.and_then(triple) {
+        Some(v) => v >= exported_since(setting),
+        None => true,
+    }
+}
+
+/// Releases before 0.4.0 exported other variables (`LITESTREAM_DATABASE_PATH`, `LITESTREAM_REPLICA_URL`).
+pub fn old_variable_names(gem_version: Option<&str>) -> bool {
+    gem_version.and_then(triple).is_some_and(|v| v < (0, 4, 0))
+}
 
 /// The gem setting that names the config file Litestream reads.
 pub const CONFIG_PATH_SETTING: &str = "config_path";

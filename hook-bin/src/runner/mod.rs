@@ -13,6 +13,27 @@
 //!   `cmd:`, from the image's `WORKDIR`.
 
 pub mod env;
+
+/// How `check` decides the runner, for docs/rules.md and the README.
+pub const DOC: &str = "## How Litestream runs: the premise of every rule\n\n\
+`check` first works out how Litestream runs in the app, from the app's own files, and prints it on its first lines \
+(`runner:`) with the Litestream version (`version:`) and where each came from. Rules state which runner and version \
+they apply to.\n\n\
+- **Kamal accessory**: an entry of `accessories:` in config/deploy.yml whose image is `litestream/litestream` (any \
+registry). Its version is the image tag. Litestream runs in its own container, in `/`, with the accessory's own `env` \
+(it does not inherit the app's).\n\
+- **litestream-ruby gem**: `gem \"litestream\"` in the Gemfile. It is started by `plugin :litestream` in \
+config/puma.rb (possibly behind a condition, which `check` evaluates where it can) or by `bin/rails \
+litestream:replicate` in a Procfile, the entrypoint or a Kamal role's `cmd`. Its version is the Litestream release \
+the locked gem bundles (0.3.13 for every release so far). Litestream runs inside the app container, from the Rails \
+root (the Dockerfile's `WORKDIR`), so relative `dbs[].path` values such as `storage/production.sqlite3` are right; \
+its environment is the app container's plus the `LITESTREAM_*` variables the gem exports from its settings.\n\
+- **Binary in the app image**: the Dockerfile copies `litestream` from the official image or downloads a release, \
+and the entrypoint script, a Procfile, the image's `CMD` or a role's `cmd` runs `litestream replicate`. Its version is \
+the one the Dockerfile names. It runs in the app container from its `WORKDIR`.\n\n\
+Values of litestream.yml are expanded as Litestream expands them (`$VAR`, `${VAR}`) with what the app's files say the \
+runner's environment holds; a value that depends on a variable whose value is not written down is not judged. When \
+the version is not pinned, `check` says what it assumed and reads the config the way that invents no error.\n";
 pub mod gem;
 
 use std::fmt;

@@ -1,5 +1,6 @@
 use super::{expected_paths, file_name, ls_paths, replicated};
 use crate::diag::{Severity, Sink};
+use crate::policy::Tier;
 use crate::project::Project;
 use crate::rules::deploy::view::{rails_paths, report_each, Issue};
 use crate::rules::{Area, Rule};
@@ -7,10 +8,10 @@ use crate::rules::{Area, Rule};
 pub static RULE: Rule = Rule {
     id: "R001",
     name: "unreplicated-database",
-    severity: Severity::Warning,
+    severity: Severity::Error,
     area: Area::Database,
-    summary: "A production SQLite database of config/database.yml has no entry in litestream.yml.",
-    what: "Takes each production database with a `sqlite3` adapter from config/database.yml (`primary`, `cache`, `queue`, `cable`, or a single-database `production:`), works out where the Litestream accessory sees it (`storage/x.sqlite3` is `/rails/storage/x.sqlite3` in the app container, and the accessory sees it wherever it mounts the same volume), and requires a `dbs` entry at that path (or a `dir` + `pattern` that matches it). Other adapters are ignored.",
+    summary: "A production SQLite database of config/database.yml has no entry in litestream.yml (an error for the primary database, a warning for the queue, an info for cache and cable).",
+    what: "Takes each SQLite database of config/database.yml for the deployment's `RAILS_ENV` (production unless deploy.yml or the Dockerfile say otherwise), its path evaluated as Rails does (ERB such as `<%= Rails.env %>` or `ENV.fetch(…)` included) and made absolute against the Rails root (the Dockerfile's `WORKDIR`). It works out where Litestream opens that file: in the app container for the litestream-ruby gem or a binary in the image (relative `dbs[].path` values resolve against the Rails root), through the accessory's mount of the same volume for a Kamal accessory. Requires a `dbs` entry at that path (or a `dir` + `pattern` that matches it). Says nothing when a `dbs` path cannot be known (a variable with no known value). Other adapters are ignored.",
     why: "Litestream backs up only what litestream.yml lists. Rails 8 keeps Solid Queue, Solid Cache and Solid Cable in their own files; a restore without the queue database loses every enqueued and scheduled job, and one without the primary loses the data itself. Cache and cable databases can often be left out on purpose.",
     bad: "# database.yml: production: {primary: storage/production.sqlite3, queue: storage/production_queue.sqlite3}\ndbs:\n  - path: /rails/storage/production.sqlite3\n    replica: {url: s3://backups/production}\n",
     good: "dbs:\n  - path: /rails/storage/production.sqlite3\n    replica: {url: s3://backups/production}\n  - path: /rails/storage/production_queue.sqlite3\n    replica: {url: s3://backups/production_queue}\n",
@@ -24,6 +25,12 @@ fn check(p: &Project, out: &mut Sink) {
     }
     let rails = rails_paths(p);
     let ls = ls_paths(p);
+    // An entry whose path is not known here (a variable, a relative path in an accessory) may be
+    // any of the databases: then nothing can be said about which one is missing.
+    let listed = p.litestream_root().map_or(0, |r| crate::litestream::dbs(r).len());
+    if ls.len() < listed {
+        return;
+    }
     report_each(p, out, |v, issues| {
         for db in &rails {
             let expected = expected_paths(v, db);
@@ -38,30 +45,38 @@ fn check(p: &Project, out: &mut Sink) {
                 continue;
             }
             let Some(want) = expected.first() else { continue };
-            issues.push(Issue::new(
-                db.node.loc(),
-                want.clone(),
-                format!(
-                    "production database `{}` (`{}`) is not replicated: no `dbs` entry in litestream.yml has `{want}`; {}",
-                    db.name,
-                    db.written,
-                    consequence(db.name, &db.path)
-                ),
-                format!("Add `- path: {want}` with its own replica path to `dbs` in litestream.yml."),
-            ));
+            let tier = p.policy.classify_with(&db.path, Some(db.name));
+            let (what, severity) = consequence(tier);
+            issues.push(
+                Issue::new(
+                    db.node.loc(),
+                    want.clone(),
+                    format!(
+                        "production database `{}` (`{}`) is not replicated: no `dbs` entry in litestream.yml has `{want}`; {what}",
+                        db.name, db.written,
+                    ),
+                    format!("Add `- path: {want}` with its own replica path to `dbs` in litestream.yml."),
+                )
+                .with_severity(severity),
+            );
         }
     });
 }
 
-fn consequence(name: &str, path: &str) -> &'static str {
-    let file = super::file_name(path);
-    if name == "queue" || file.contains("_queue") {
-        "a restore loses every enqueued and scheduled job"
-    } else if name == "cache" || file.contains("_cache") {
-        "the cache starts empty after a restore (often acceptable)"
-    } else if name == "cable" || file.contains("_cable") {
-        "undelivered Action Cable messages are lost on a restore (usually acceptable)"
-    } else {
-        "its data is not backed up at all"
+/// What a restore loses without this database, and how much that matters: the primary's data is
+/// the backup's whole point; the queue's jobs matter; cache and cable contents are often left out
+/// on purpose.
+fn consequence(tier: Tier) -> (&'static str, Severity) {
+    match tier {
+        Tier::Primary => ("its data is not backed up at all", Severity::Error),
+        Tier::Queue => ("a restore loses every enqueued and scheduled job", Severity::Warning),
+        Tier::Cache => (
+            "the cache starts empty after a restore (often what you want)",
+            Severity::Info,
+        ),
+        Tier::Cable => (
+            "undelivered Action Cable messages are lost on a restore (usually acceptable)",
+            Severity::Info,
+        ),
     }
 }

@@ -5,13 +5,13 @@ pub mod cmd_not_replicate;
 pub mod config_not_mounted;
 pub mod databases_health_check;
 pub mod host_selector;
-pub mod missing_accessory;
 pub mod missing_credentials;
 pub mod missing_local_file;
 pub mod other_volume;
 pub mod outside_mounts;
 pub mod read_only_storage;
 pub mod relative_directory;
+pub mod shared_across_destinations;
 pub mod shared_across_hosts;
 pub mod undefined_secret;
 pub mod unpinned_image;
@@ -21,7 +21,6 @@ pub mod view;
 use super::Rule;
 
 pub static RULES: &[&Rule] = &[
-    &missing_accessory::RULE,
     &config_not_mounted::RULE,
     &unpinned_image::RULE,
     &missing_local_file::RULE,
@@ -36,5 +35,6 @@ pub static RULES: &[&Rule] = &[
     &databases_health_check::RULE,
     &host_selector::RULE,
     &shared_across_hosts::RULE,
+    &shared_across_destinations::RULE,
     &missing_credentials::RULE,
 ];

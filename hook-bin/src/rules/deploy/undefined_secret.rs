@@ -9,7 +9,7 @@ pub static RULE: Rule = Rule {
     severity: Severity::Error,
     area: Area::Deploy,
     summary: "A name in the Litestream accessory's `env.secret` is not defined in the .kamal/secrets files Kamal reads.",
-    what: "For each `env.secret` item (`NAME`, or `NAME:SECRET` where Kamal looks the value up as SECRET), requires a `SECRET=` line in `.kamal/secrets-common` or `.kamal/secrets` (without a destination), or in `.kamal/secrets-common` or `.kamal/secrets.<dest>` for each destination (Kamal does not read plain `.kamal/secrets` then). Skipped when deploy.yml sets `secrets_path`.",
+    what: "Premise: Kamal 2 (Kamal 1 apps, recognised by `minimum_version: 1.x`, `traefik:` or `.env.erb` without `.kamal/secrets`, read secrets from an uncommitted `.env`, and are skipped). For each `env.secret` item (`NAME`, or `NAME:SECRET` where Kamal looks the value up as SECRET), requires a `SECRET=` line in `.kamal/secrets-common` or `.kamal/secrets` (without a destination), or in `.kamal/secrets-common` or `.kamal/secrets.<dest>` for each destination (Kamal does not read plain `.kamal/secrets` then). Skipped when deploy.yml sets `secrets_path`.",
     why: "Kamal stops with `Secret 'NAME' not found` when it boots the accessory, often only on the destination whose secrets file was forgotten. Catching it before the deploy saves a failed `kamal setup` halfway through.",
     bad: "# .kamal/secrets has no LITESTREAM_SECRET_ACCESS_KEY line\naccessories:\n  litestream:\n    env:\n      secret:\n        - LITESTREAM_SECRET_ACCESS_KEY\n",
     good: "# .kamal/secrets\nSECRETS=$(kamal secrets fetch --adapter 1password --account acme --from Deploy/Shopfront LITESTREAM_ACCESS_KEY_ID LITESTREAM_SECRET_ACCESS_KEY)\nLITESTREAM_ACCESS_KEY_ID=$(kamal secrets extract LITESTREAM_ACCESS_KEY_ID $SECRETS)\nLITESTREAM_SECRET_ACCESS_KEY=$(kamal secrets extract LITESTREAM_SECRET_ACCESS_KEY $SECRETS)\n",
@@ -20,6 +20,10 @@ pub static RULE: Rule = Rule {
 fn check(p: &Project, out: &mut Sink) {
     // Without an app root (single files) we cannot tell a missing secrets file from one not given.
     if p.root.is_none() && p.secrets.is_empty() {
+        return;
+    }
+    // Kamal 1 reads secrets from `.env`, which is not committed: nothing to compare with.
+    if crate::kamal::kamal1(p).is_some() {
         return;
     }
     report_views(p, out, |v, issues| {

@@ -36,12 +36,20 @@ fn check(p: &Project, out: &mut Sink) {
         return;
     }
     let version = p.chosen_version();
+    let gem_version = p
+        .app
+        .gemfile_lock
+        .and_then(|src| crate::app::gems::locked_version(&p.file(src).text, "litestream"))
+        .map(|(v, _)| v);
     report_each(p, out, |view, issues| {
         let e = env_of(p, &runner, view, version);
+        let mut done: Vec<&str> = Vec::new();
         for (node, key, name) in &uses {
-            if e.lookup(name) != Var::Unset {
+            if e.lookup(name) != Var::Unset || done.contains(&name.as_str()) {
                 continue;
             }
+            done.push(name);
+            let count = uses.iter().filter(|(_, _, n)| n == name).count();
             let secret = is_credential_name(name) || key.as_deref().is_some_and(is_credential_key);
             let (sources, help) = match runner.kind {
                 Runner::Accessory => {
@@ -66,11 +74,18 @@ fn check(p: &Project, out: &mut Sink) {
                         .iter()
                         .find(|(_, v)| v == name)
                         .map(|(s, _)| *s);
-                    let sources = match setting {
-                        Some(s) => format!("the app container: not by the gem (no `config.litestream.{s}` setting), the app's `env` in config/deploy.yml, or the Dockerfile"),
-                        None => "the app container (the app's `env` in config/deploy.yml, the Dockerfile's `ENV`; the gem sets only its own `LITESTREAM_*` variables)".to_string(),
+                    let too_old = setting.filter(|s| !crate::runner::gem::exports(gem_version.as_deref(), s));
+                    let setting = setting.filter(|_| too_old.is_none());
+                    let sources = match (setting, too_old) {
+                        (_, Some(s)) => format!(
+                            "the app container: litestream-ruby {} does not export it (its `{s}` setting arrives in 0.13.0), and neither config/deploy.yml's `env` nor the Dockerfile sets it",
+                            gem_version.as_deref().unwrap_or("")
+                        ),
+                        (Some(s), _) => format!("the app container: not by the gem (no `config.litestream.{s}` setting), the app's `env` in config/deploy.yml, or the Dockerfile"),
+                        (None, None) => "the app container (the app's `env` in config/deploy.yml, the Dockerfile's `ENV`; the gem sets only its own `LITESTREAM_*` variables)".to_string(),
                     };
                     let help = match setting {
+                        None if too_old.is_some() => format!("Update the litestream gem to 0.13.0 or later, or add `{name}` to the app's `env` in config/deploy.yml."),
                         Some(s) => format!("Set `config.litestream.{s}` in config/initializers/litestream.rb (e.g. from Rails credentials), or add `{name}` to the app's `env` in config/deploy.yml."),
                         None if secret => format!("Add `{name}` to the app's `env.secret` in config/deploy.yml and define it in .kamal/secrets."),
                         None => format!("Add `{name}` to the app's `env` in config/deploy.yml."),
@@ -88,20 +103,51 @@ fn check(p: &Project, out: &mut Sink) {
                     )
                 }
             };
-            let consequence = match key.as_deref() {
-                Some("bucket") => ", so `bucket` is empty and Litestream refuses to start",
-                Some("url") => ", so the replica URL loses that part",
-                Some(k) if is_credential_key(k) => ", so uploads have no credentials",
-                _ => "",
+            let (consequence, severity) = match key.as_deref() {
+                Some("bucket") => (", so `bucket` is empty and Litestream refuses to start", Severity::Error),
+                Some("url") => (", so the replica URL loses that part", Severity::Error),
+                Some("endpoint") => (", so the replica talks to AWS instead of the configured service", Severity::Error),
+                Some("path") => (", so the path is empty", Severity::Error),
+                Some(k) if is_credential_key(k) => (", so uploads have no credentials", Severity::Error),
+                Some("region") => (
+                    ", so Litestream asks S3 for the bucket's region (GetBucketLocation), which fails unless the key may call it",
+                    Severity::Warning,
+                ),
+                _ => ("", Severity::Warning),
             };
-            issues.push(Issue::new(
-                node.loc(),
-                name.clone(),
-                format!("`${{{name}}}` is set by nothing in {sources}: Litestream replaces it with an empty string{consequence}"),
-                help,
-            ));
+            let similar = e
+                .vars
+                .iter()
+                .map(|(k, _)| k.as_str())
+                .find(|k| *k != name && similar_name(k, name));
+            let hint = similar.map_or(String::new(), |s| format!("; `{s}` is set: did you mean it?"));
+            let more = if count > 1 {
+                format!(" (used {count} times)")
+            } else {
+                String::new()
+            };
+            issues.push(
+                Issue::new(
+                    node.loc(),
+                    name.clone(),
+                    format!("`${{{name}}}`{more} is set by nothing in {sources}: Litestream replaces it with an empty string{consequence}{hint}"),
+                    help,
+                )
+                .with_severity(severity),
+            );
         }
     });
+}
+
+/// `LITESTREAM_REGION` and `LITESTREAM_REPLICA_REGION`: the same first and last word.
+fn similar_name(a: &str, b: &str) -> bool {
+    let parts = |s: &str| {
+        (
+            s.split('_').next().unwrap_or("").to_string(),
+            s.rsplit('_').next().unwrap_or("").to_string(),
+        )
+    };
+    a.contains('_') && b.contains('_') && parts(a) == parts(b)
 }
 
 /// Every `(scalar, its key, variable name)` in the tree, in document order, from the text as written.

@@ -17,6 +17,8 @@ pub struct Issue {
     /// What this view looked at, when that differs per view (e.g. the secrets files it reads).
     /// The message then ends with the scope of every view that found the issue.
     pub scope: Option<String>,
+    /// A severity other than the rule's own, for this case.
+    pub severity: Option<crate::diag::Severity>,
 }
 
 impl Issue {
@@ -27,7 +29,13 @@ impl Issue {
             message: message.into(),
             help: help.into(),
             scope: None,
+            severity: None,
         }
+    }
+
+    pub fn with_severity(mut self, s: crate::diag::Severity) -> Issue {
+        self.severity = Some(s);
+        self
     }
 
     pub fn with_scope(mut self, scope: impl Into<String>) -> Issue {
@@ -85,7 +93,10 @@ pub fn report_views(p: &Project, out: &mut Sink, mut f: impl FnMut(&View, &mut V
             let labels: Vec<String> = seen.iter().map(|(i, _)| vs[*i].label()).collect();
             format!("{} ({})", issue.message, labels.join("; "))
         };
-        out.report(issue.loc, message, issue.help);
+        match issue.severity {
+            Some(sev) => out.report_as(sev, issue.loc, message, issue.help),
+            None => out.report(issue.loc, message, issue.help),
+        }
     }
 }
 
@@ -95,7 +106,10 @@ pub fn report_each(p: &Project, out: &mut Sink, mut f: impl FnMut(Option<&View>,
         let mut issues = Vec::new();
         f(None, &mut issues);
         for i in issues {
-            out.report(i.loc, i.message, i.help);
+            match i.severity {
+                Some(sev) => out.report_as(sev, i.loc, i.message, i.help),
+                None => out.report(i.loc, i.message, i.help),
+            }
         }
     } else {
         report_views(p, out, |v, issues| f(Some(v), issues));

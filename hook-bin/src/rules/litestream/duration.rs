@@ -23,16 +23,23 @@ fn check(p: &Project, out: &mut Sink) {
     let Some(root) = p.litestream_root() else {
         return;
     };
+    let version = p.chosen_version();
     each_key(root, &mut |key, k, v| {
-        if !matches!(key.ty, Ty::Duration { .. }) || v.is_null() || v.is_erb() {
+        if !matches!(key.ty, Ty::Duration { .. }) || v.is_null() || v.is_opaque() || !key.certainly_read(version) {
             return;
         }
         let name = k.as_str().unwrap_or("");
+        // A value a variable produced is quoted as written, with what it expands to.
+        let expanded_from = v.written().filter(|w| Some(*w) != v.as_str());
         if let Some(n) = v.as_int() {
             if n != 0 {
+                let what = match expanded_from {
+                    Some(w) => format!("`{name}: {w}` expands to the bare number `{n}`"),
+                    None => format!("`{name}: {n}` is a bare number"),
+                };
                 out.report(
                     v.loc(),
-                    format!("`{name}: {n}` is a bare number, which Litestream reads as {n} nanoseconds"),
+                    format!("{what}, which Litestream reads as {n} nanoseconds"),
                     format!("Give it a unit, e.g. `{name}: {n}s` (or `{n}m`, `{n}h`)."),
                 );
             }

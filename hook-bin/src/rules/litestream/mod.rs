@@ -13,11 +13,9 @@ pub mod ignored_by_03;
 pub mod literal_credential;
 pub mod no_effect_05;
 pub mod non_positive;
-pub mod path_style_implied;
 pub mod path_style_off;
 pub mod replica_count_05;
 pub mod replica_type;
-pub mod retention_vs_snapshot;
 pub mod shared_replica;
 pub mod tier_policy;
 mod tiers;
@@ -40,7 +38,6 @@ pub static RULES: &[&Rule] = &[
     &destination_missing::RULE,
     &url_mixed::RULE,
     &path_style_off::RULE,
-    &path_style_implied::RULE,
     &url_host::RULE,
     &buggy_endpoint::RULE,
     &literal_credential::RULE,
@@ -48,7 +45,6 @@ pub static RULES: &[&Rule] = &[
     &duplicate_db::RULE,
     &shared_replica::RULE,
     &tier_policy::RULE,
-    &retention_vs_snapshot::RULE,
     &db_path::RULE,
     &wrong_type::RULE,
     &addr::RULE,

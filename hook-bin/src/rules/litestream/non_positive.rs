@@ -23,10 +23,14 @@ fn check(p: &Project, out: &mut Sink) {
     let Some(root) = p.litestream_root() else {
         return;
     };
+    let version = p.chosen_version();
     each_key(root, &mut |key, k, v| {
         let Ty::Duration { positive } = key.ty else {
             return;
         };
+        if v.is_opaque() || !key.certainly_read(version) {
+            return;
+        }
         let Some(ns) = v
             .as_str()
             .filter(|_| v.as_int().is_none())

@@ -1,10 +1,9 @@
 use std::collections::HashMap;
 
 use crate::diag::Sink;
-use crate::litestream::{dbs, s3, Replica};
+use crate::litestream::dbs;
 use crate::project::Project;
 use crate::rules::{Area, Rule};
-use crate::version::Version;
 use crate::yaml::Node;
 
 pub static RULE: Rule = Rule {
@@ -21,27 +20,6 @@ pub static RULE: Rule = Rule {
     check: Some(check),
 };
 
-fn destination(r: &Replica, root: &Node, v: Version) -> Option<String> {
-    let kind = r.kind();
-    if let Some(url) = r.node.get("url").and_then(Node::as_str) {
-        let (host, path) = s3::url_parts(url)?;
-        // `bucket.provider-host` and `bucket` + endpoint name the same place.
-        let (bucket, endpoint) = match host.split_once('.') {
-            Some((b, rest)) if s3::url_host_recognised(host, v.line) => (b, rest),
-            _ => (host, ""),
-        };
-        return Some(format!("{kind}://{bucket}@{endpoint}/{}", path.trim_matches('/')));
-    }
-    let get = |k: &str| r.setting(root, k, v).and_then(Node::as_str).unwrap_or("").to_string();
-    let path = get("path");
-    Some(format!(
-        "{kind}://{}@{}/{}",
-        get("bucket"),
-        s3::host(&get("endpoint")),
-        path.trim_matches('/')
-    ))
-}
-
 fn check(p: &Project, out: &mut Sink) {
     let Some(root) = p.litestream_root() else { return };
     let v = p.chosen_version();
@@ -49,7 +27,7 @@ fn check(p: &Project, out: &mut Sink) {
     for db in dbs(root) {
         let name = db.path.and_then(Node::as_str).unwrap_or("?").to_string();
         for r in db.replicas.iter().filter(|r| r.read_by(v)) {
-            let Some(dest) = destination(r, root, v) else { continue };
+            let Some(dest) = r.target(root, v) else { continue };
             match owners.get(&dest) {
                 Some((other, line)) if *other != name => {
                     let at = r.node.get("path").or_else(|| r.node.get("url")).unwrap_or(r.node);

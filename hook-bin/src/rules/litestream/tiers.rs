@@ -2,6 +2,7 @@
 //! database, as the running version applies them.
 
 use crate::duration::parse_go;
+use crate::kamal::view::{litestream_paths, rails_paths};
 use crate::litestream::{dbs, Replica};
 use crate::policy::Tier;
 use crate::project::Project;
@@ -53,14 +54,22 @@ pub fn effective(p: &Project) -> Vec<DbTiers> {
     };
     let v = p.chosen_version();
     let mut out = Vec::new();
+    let rails = rails_paths(p);
+    let ls_paths = litestream_paths(p);
     for db in dbs(root) {
-        let Some(path) = db.path.and_then(Node::as_str) else {
+        let Some(path_node) = db.path else { continue };
+        let Some(path) = path_node.as_str() else {
             continue;
         };
         let Some(r) = db.replicas.iter().find(|r| r.read_by(v)) else {
             continue;
         };
-        let tier = p.policy.classify(path);
+        let rails_name = ls_paths
+            .iter()
+            .find(|l| std::ptr::eq(l.node, path_node))
+            .and_then(|l| rails.iter().find(|r| l.covers(&r.path)))
+            .map(|r| r.name);
+        let tier = p.policy.classify_with(path, rails_name);
         let sync = setting(r.setting(root, "sync-interval", v), 1e9);
         let (snapshot, retention) = match v.line {
             Line::V03 => (

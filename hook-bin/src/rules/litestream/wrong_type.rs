@@ -23,8 +23,9 @@ fn check(p: &Project, out: &mut Sink) {
     let Some(root) = p.litestream_root() else {
         return;
     };
+    let version = p.chosen_version();
     each_key(root, &mut |key, k, v| {
-        if v.is_null() || v.is_erb() {
+        if v.is_null() || v.is_opaque() || !key.certainly_read(version) {
             return;
         }
         let want = match key.ty {

@@ -1,0 +1,11 @@
+//! Rules about how Litestream runs in the app (the runner model of `crate::runner`): whether
+//! anything runs it, whether replication really starts in production, and whether two
+//! Litestreams replicate the same database.
+
+pub mod never_started;
+pub mod nothing_runs;
+pub mod two_runners;
+
+use super::Rule;
+
+pub static RULES: &[&Rule] = &[&nothing_runs::RULE, &never_started::RULE, &two_runners::RULE];
