@@ -388,3 +388,33 @@ fn existing_files_init_did_not_write() {
     assert!(o.stdout.contains("config/litestream.yml: rewritten"), "{}", o.stdout);
     assert_eq!(check(app).errors, 0);
 }
+
+/// init writes a Kamal accessory; it never adds one next to Litestream running another way.
+#[test]
+fn other_runners() {
+    refuses(
+        "gem-runner",
+        |a| {
+            write(
+                a,
+                "Gemfile",
+                "source \"https://rubygems.org\"\ngem \"rails\"\ngem \"litestream\"\n",
+            );
+            fs::write(a.join("config/puma.rb"), "plugin :litestream\n").unwrap();
+        },
+        OK,
+        "already runs Litestream through the litestream-ruby gem (Gemfile:3)",
+    );
+    refuses(
+        "image-runner",
+        |a| {
+            write(
+                a,
+                "Dockerfile",
+                "FROM ruby:3.3\nWORKDIR /rails\nCOPY --from=litestream/litestream:0.5.17 /usr/local/bin/litestream /usr/local/bin/\n",
+            );
+        },
+        OK,
+        "already runs Litestream through a Litestream binary in the app image (Dockerfile:3)",
+    );
+}

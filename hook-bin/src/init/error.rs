@@ -33,6 +33,9 @@ pub enum InitError {
     CheckFailed { findings: Vec<String> },
     /// Writing failed; the files listed were left as they were.
     Write { file: String, why: String },
+    /// Litestream already runs another way (the litestream-ruby gem, or inside the app image):
+    /// an accessory next to it would replicate the same databases twice.
+    OtherRunner { runner: String, at: String, how: String },
 }
 
 impl fmt::Display for InitError {
@@ -83,6 +86,10 @@ impl fmt::Display for InitError {
                 }
                 Ok(())
             }
+            InitError::OtherRunner { runner, at, how } => write!(
+                f,
+                "this app already runs Litestream through {runner} ({at}); init writes a Kamal accessory, and a second Litestream on the same databases would break both. {how}"
+            ),
             InitError::Write { file, why } => write!(f, "{file}: cannot write: {why}; no file was changed"),
         }
     }

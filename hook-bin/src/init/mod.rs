@@ -97,6 +97,25 @@ fn resolve_line(opt: Option<&str>, existing: Option<Line>) -> Result<(Line, Opti
     Ok((v.line, None))
 }
 
+/// init sets Litestream up as a Kamal accessory; it never adds one next to the gem or a binary in
+/// the image (see `crate::runner`).
+fn refuse_other_runner(root: &Path) -> Result<(), InitError> {
+    let mut p = Project::load_app(root, "", &Overrides::new());
+    p.finish(None);
+    let Some(r) = p.model.runners.iter().find(|r| r.in_app_container()) else {
+        return Ok(());
+    };
+    let how = match r.kind {
+        crate::runner::Kind::Gem => "With the gem, keep config/litestream.yml in the gem's form (relative paths such as `storage/production.sqlite3`, `bucket: $LITESTREAM_REPLICA_BUCKET`, `access-key-id: $LITESTREAM_ACCESS_KEY_ID`, `secret-access-key: $LITESTREAM_SECRET_ACCESS_KEY`), set `config.litestream.replica_bucket`, `replica_key_id` and `replica_access_key` in config/initializers/litestream.rb (or give those variables to the app in config/deploy.yml's `env`), start it with `plugin :litestream` in config/puma.rb, and run `litestream-guard check`.",
+        _ => "Keep that setup: put the settings in the config file the image's `litestream replicate` reads, give its variables to the app in config/deploy.yml's `env`, and run `litestream-guard check`.",
+    };
+    Err(InitError::OtherRunner {
+        runner: r.kind.describe().to_string(),
+        at: crate::runner::at(&p, &r.found),
+        how: how.to_string(),
+    })
+}
+
 /// Reads the app and computes every change. Writes nothing.
 pub fn plan(opts: &Options) -> Result<Plan, InitError> {
     let provider = Provider::parse(&opts.provider)?;
@@ -105,6 +124,7 @@ pub fn plan(opts: &Options) -> Result<Plan, InitError> {
     let target = provider::resolve(provider, opts.region.as_deref(), opts.endpoint.as_deref())?;
     let root = &opts.root;
     let (project, app) = app::load(root)?;
+    refuse_other_runner(root)?;
     let deploy = project.deploy.as_ref().expect("app::load checked deploy.yml");
     let deploy_root = deploy.root.as_ref().expect("app::load checked deploy.yml");
     let deploy_text = project.file(deploy.src).text.clone();

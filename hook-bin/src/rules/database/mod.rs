@@ -2,11 +2,17 @@
 
 pub mod outside_volume;
 pub mod path_mismatch;
+pub mod unevaluated;
 pub mod unreplicated;
 
 use super::Rule;
 
-pub static RULES: &[&Rule] = &[&unreplicated::RULE, &path_mismatch::RULE, &outside_volume::RULE];
+pub static RULES: &[&Rule] = &[
+    &unreplicated::RULE,
+    &path_mismatch::RULE,
+    &outside_volume::RULE,
+    &unevaluated::RULE,
+];
 
 use crate::project::Project;
 use crate::rules::deploy::view::{accessory_paths_for, clean, litestream_paths, mounts, LsPath, RailsDbPath, View};

@@ -21,6 +21,10 @@ pub static RULE: Rule = Rule {
 
 fn check(p: &Project, out: &mut Sink) {
     let v = p.chosen_version();
+    let assumed = matches!(
+        p.version.as_ref().map(|c| &c.origin),
+        Some(crate::version::Origin::Assumed { .. })
+    );
     if v.line != Line::V05 {
         return;
     }
@@ -31,6 +35,17 @@ fn check(p: &Project, out: &mut Sink) {
                 continue;
             };
             match key.v05 {
+                // With no pinned version, 0.5 is only assumed: say it as a note, not a warning.
+                On05::NoEffect(instead) if assumed => out.report_as(
+                    Severity::Info,
+                    e.key.loc(),
+                    format!(
+                        "`{}` {} has no effect if this runs Litestream 0.5 (the version is not pinned, see the `version:` line)",
+                        key.name,
+                        level.describe()
+                    ),
+                    format!("Pin the version; on 0.5, use {instead} instead."),
+                ),
                 On05::NoEffect(instead) => out.report(
                     e.key.loc(),
                     format!(
