@@ -174,7 +174,7 @@ impl Project {
             let (ep, cmd) = d.entrypoint_and_cmd();
             for (words, _) in [ep, cmd].into_iter().flatten() {
                 for w in words.iter().take(3) {
-                    if let Some(rel) = app::repo_path(w, &workdir) {
+                    if let Some(rel) = d.copied_from(w).or_else(|| app::repo_path(w, &workdir)) {
                         if !scripts.contains(&rel) && !rel.ends_with(".rb") {
                             scripts.push(rel);
                         }
@@ -370,7 +370,11 @@ impl Project {
                     },
                 },
                 None => Chosen {
-                    version: Version::DEFAULT,
+                    // Every release of the gem known so far bundles 0.3.13: assume its line.
+                    version: match r.kind {
+                        runner_model::Kind::Gem => Version::parse("0.3").expect("a version"),
+                        _ => Version::DEFAULT,
+                    },
                     origin: Origin::Assumed {
                         why: runner_model::unknown_version_reason(self, r),
                     },

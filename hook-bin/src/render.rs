@@ -42,13 +42,22 @@ pub fn finding_line(p: &Project, f: &Finding, style: Style) -> String {
 /// where each came from.
 pub fn header(c: &Checked) -> Vec<String> {
     let mut out = Vec::new();
-    if c.project.root.is_some() {
+    // Only a Rails app root (a Gemfile or a Kamal config) has a runner to speak of.
+    if c.project.root.is_some() && (c.project.app.gemfile.is_some() || c.project.deploy.is_some()) {
         let lines = crate::runner::summary(&c.project, &c.project.model);
         if lines.is_empty() {
             out.push("runner: none found (no Kamal accessory runs Litestream, no litestream gem, no Litestream binary in the Dockerfile)".to_string());
         }
         for l in lines {
             out.push(format!("runner: {l}"));
+        }
+        if c.project
+            .deploy
+            .as_ref()
+            .and_then(|d| d.root.as_ref())
+            .is_some_and(crate::kamal::placeholder)
+        {
+            out.push("kamal: config/deploy.yml is the generator's placeholder (`your-user/…` or 192.168.0.1): the app's real environment is not known here".to_string());
         }
         if let Some(why) = crate::kamal::kamal1(&c.project) {
             out.push(format!(

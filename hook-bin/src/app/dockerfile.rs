@@ -229,6 +229,38 @@ impl Dockerfile {
         None
     }
 
+    /// The build-context file that `COPY`/`ADD` put at `dest` in the final image (the reverse of
+    /// [`Dockerfile::copied_to`]), for entrypoint scripts copied to another place.
+    pub fn copied_from(&self, dest: &str) -> Option<String> {
+        let last = self.final_stage()?;
+        for ins in last.instructions.iter().rev() {
+            if !matches!(ins.keyword.as_str(), "COPY" | "ADD") || copy_from(ins).is_some() {
+                continue;
+            }
+            let words: Vec<String> = split_args(&ins.args)
+                .into_iter()
+                .filter(|w| !w.starts_with("--"))
+                .collect();
+            let Some((to, srcs)) = words.split_last() else { continue };
+            let to = match &last.workdir {
+                Some((w, _)) if !to.starts_with('/') => absolute(&format!("{w}/{to}")),
+                _ => absolute(to),
+            };
+            for src in srcs {
+                let file = src.rsplit('/').next().unwrap_or(src);
+                let lands = if words.last().is_some_and(|t| t.ends_with('/')) || srcs.len() > 1 {
+                    format!("{}/{file}", to.trim_end_matches('/'))
+                } else {
+                    to.clone()
+                };
+                if lands == absolute(dest) && !src.contains('*') && src != "." {
+                    return Some(src.trim_start_matches("./").to_string());
+                }
+            }
+        }
+        None
+    }
+
     /// The final image's `ENTRYPOINT` and `CMD` as words (exec form parsed, shell form split on
     /// spaces), with the position of each instruction.
     pub fn entrypoint_and_cmd(&self) -> (Option<Words>, Option<Words>) {
@@ -507,6 +539,15 @@ mod tests {
         assert_eq!(
             d.copied_to("config/litestream.yml").map(|c| c.0).as_deref(),
             Some("/etc/litestream.yml")
+        );
+        assert_eq!(
+            d.copied_from("/etc/litestream.yml").as_deref(),
+            Some("config/litestream.yml")
+        );
+        let d = Dockerfile::parse("FROM ruby\nWORKDIR /app\nCOPY config/docker_entrypoint.sh /docker_entrypoint.sh\nCOPY bin/ ./bin/\nENTRYPOINT [\"/docker_entrypoint.sh\"]\n");
+        assert_eq!(
+            d.copied_from("/docker_entrypoint.sh").as_deref(),
+            Some("config/docker_entrypoint.sh")
         );
 
         let d = Dockerfile::parse(

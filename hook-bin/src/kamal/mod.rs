@@ -25,3 +25,42 @@ pub fn kamal1(p: &Project) -> Option<String> {
     }
     None
 }
+
+/// The Rails generator's deploy.yml left as generated (`image: your-user/…`, or every server at
+/// the placeholder `192.168.0.1`): the app is deployed some other way, and this file says
+/// nothing about the real deployment's environment.
+pub fn placeholder(root: &crate::yaml::Node) -> bool {
+    use crate::yaml::Node;
+    if root
+        .get("image")
+        .and_then(Node::as_str)
+        .is_some_and(|i| i.starts_with("your-user/"))
+    {
+        return true;
+    }
+    let hosts = hosts(root);
+    !hosts.is_empty() && hosts.iter().all(|h| h == "192.168.0.1" || h == "192.168.0.2")
+}
+
+/// Every host of every role in `servers:` (a host may carry tags: `- 192.0.2.10: [tag]`).
+pub fn hosts(root: &crate::yaml::Node) -> Vec<String> {
+    use crate::yaml::Node;
+    let mut out: Vec<String> = Vec::new();
+    for role in deploy::roles(root) {
+        let list = match role.node {
+            Some(n) => n.get("hosts").and_then(Node::items).unwrap_or(&[]),
+            None => role.at.items().unwrap_or(&[]),
+        };
+        for h in list {
+            if let Some(h) = h
+                .as_str()
+                .or_else(|| h.entries().and_then(|e| e.first()).and_then(|e| e.key.as_str()))
+            {
+                if !out.iter().any(|o| o == h) {
+                    out.push(h.to_string());
+                }
+            }
+        }
+    }
+    out
+}

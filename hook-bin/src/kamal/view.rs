@@ -45,13 +45,26 @@ impl View<'_> {
 }
 
 /// The views Kamal can deploy. The base file alone counts when there are no destinations, or
-/// when it names `servers` itself (otherwise it is only a template the destinations complete,
-/// and checking it alone would report what every destination supplies).
+/// when it names `servers` itself and the app keeps the secrets file a deploy without `-d` reads
+/// (`.kamal/secrets`): otherwise it is only a template the destinations complete, and checking it
+/// alone would report what every destination supplies. The Rails generator's untouched
+/// deploy.yml (see [`super::placeholder`]) describes no deployment at all.
 pub fn views(p: &Project) -> Vec<View<'_>> {
+    if p.deploy
+        .as_ref()
+        .and_then(|d| d.root.as_ref())
+        .is_some_and(super::placeholder)
+    {
+        return Vec::new();
+    }
     let has_dests = p.destinations.iter().any(|(_, l)| l.root.is_some());
+    let plain_secrets = p.secrets.is_empty()
+        || p.secrets
+            .iter()
+            .any(|s| file_name(&p.file(s.src).path) == Some("secrets"));
     p.deploy_views()
         .into_iter()
-        .filter(|(dest, root)| dest.is_some() || !has_dests || root.get("servers").is_some())
+        .filter(|(dest, root)| dest.is_some() || !has_dests || (root.get("servers").is_some() && plain_secrets))
         .map(|(dest, root)| {
             let wanted = |name: &str| match dest {
                 None => name == "secrets-common" || name == "secrets",

@@ -177,6 +177,9 @@ pub fn of(p: &Project, runner: &Runner, view: Option<&View>, version: Version) -
     match runner.kind {
         Kind::Accessory => {
             let Some(view) = view else { return e };
+            if crate::kamal::placeholder(&view.root) {
+                return e;
+            }
             let acc = litestream_accessories(&view.root)
                 .into_iter()
                 .find(|a| a.name.as_str() == runner.accessory.as_deref());
@@ -186,7 +189,7 @@ pub fn of(p: &Project, runner: &Runner, view: Option<&View>, version: Version) -
             };
         }
         Kind::Gem | Kind::Image => {
-            let mut complete = view.is_some() && !dotenv_in_production(p);
+            let mut complete = view.is_some_and(|v| !crate::kamal::placeholder(&v.root)) && !dotenv_in_production(p);
             if let Some(src) = p.app.dockerfile {
                 if let Some(stage) = Dockerfile::parse(&p.file(src).text).final_stage() {
                     for (k, v, pos) in &stage.env {

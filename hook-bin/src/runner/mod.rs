@@ -350,6 +350,25 @@ fn gem_runner(
                 .collect();
         }
     }
+    if start.is_none() {
+        // Ruby code of the app that runs the gem's task or command itself (e.g. an initializer
+        // that spawns `rails litestream:replicate`).
+        for &src in &p.app.ruby {
+            let text = &p.file(src).text;
+            let hit = text.lines().enumerate().find(|(_, l)| {
+                let code = l.split('#').next().unwrap_or("");
+                code.contains("litestream:replicate") || code.contains("Litestream::Commands.replicate")
+            });
+            if let Some((i, l)) = hit {
+                start = Some(fact(
+                    src,
+                    Pos::new(i + 1, l.len() - l.trim_start().len() + 1),
+                    "Ruby code that runs `litestream:replicate`",
+                ));
+                break;
+            }
+        }
+    }
     if start.is_none() || !conditions.is_empty() {
         // The gem's task, or the gem's own `litestream` executable when the image has no other.
         if let Some((src, s)) = starts

@@ -1,8 +1,9 @@
-use crate::diag::Sink;
+use crate::diag::{Severity, Sink};
 use crate::litestream::keys::is_credential_key;
 use crate::litestream::walk;
 use crate::project::Project;
 use crate::rules::{Area, Rule};
+use crate::runner::Kind;
 
 pub static RULE: Rule = Rule {
     id: "L016",
@@ -11,7 +12,7 @@ pub static RULE: Rule = Rule {
     area: Area::Litestream,
     summary: "An access key, secret key, password or token written into litestream.yml instead of `${VAR}`.",
     what: "Reports credential keys (`access-key-id`, `secret-access-key`, `account-key`, `password`, `webdav-password`, `sas-token`, `sse-customer-key`, `token`, `seed`) whose value holds no `$` reference. The value is never printed.",
-    why: "litestream.yml is committed to git and uploaded by Kamal to the host with mode 755, where every user can read it. Credentials belong in `.kamal/secrets` and reach the container as environment variables (`env.secret`).",
+    why: "litestream.yml is committed to git (and a Kamal accessory's copy is uploaded to the host with mode 755, where every user can read it). Credentials belong in `.kamal/secrets` or Rails credentials and reach Litestream as environment variables. A secret key, password or token is an error; an access key ID alone (which names the key but does not unlock it) is a warning.",
     bad: "dbs:\n  - path: /rails/storage/production.sqlite3\n    replica:\n      url: s3://backups/production\n      access-key-id: AKIA…\n      secret-access-key: wJalr…\n",
     good: "dbs:\n  - path: /rails/storage/production.sqlite3\n    replica:\n      url: s3://backups/production\n      access-key-id: ${LITESTREAM_ACCESS_KEY_ID}\n      secret-access-key: ${LITESTREAM_SECRET_ACCESS_KEY}\n",
     fix: "Replace the value with `${LITESTREAM_ACCESS_KEY_ID}` / `${LITESTREAM_SECRET_ACCESS_KEY}` (or another variable), list the name under the accessory's `env.secret`, define it in `.kamal/secrets`, and rotate the leaked key.",
@@ -25,7 +26,8 @@ fn check(p: &Project, out: &mut Sink) {
             let Some(name) = e.key.as_str().filter(|k| is_credential_key(k)) else {
                 continue;
             };
-            let Some(value) = e.value.as_str().filter(|v| !v.is_empty() && !e.value.is_null()) else {
+            // As written: a `${VAR}` that expands to a value written elsewhere is that file's finding.
+            let Some(value) = e.value.written().filter(|v| !v.is_empty() && !e.value.is_null()) else {
                 continue;
             };
             if value.contains('$') {
@@ -36,10 +38,25 @@ fn check(p: &Project, out: &mut Sink) {
                 "secret-access-key" => "LITESTREAM_SECRET_ACCESS_KEY",
                 _ => "A_SECRET_NAME",
             };
-            out.report(
+            let gem = p.model.primary().is_some_and(|r| r.kind == Kind::Gem);
+            let how = if gem {
+                format!(
+                    "set it from Rails credentials in config/initializers/litestream.rb (the gem exports it as {var})"
+                )
+            } else {
+                format!("add {var} to `env.secret` in config/deploy.yml and to .kamal/secrets")
+            };
+            // An access key ID names the key; the secret is what unlocks it.
+            let (severity, what) = if name == "access-key-id" {
+                (Severity::Warning, "an access key ID")
+            } else {
+                (Severity::Error, "a literal credential")
+            };
+            out.report_as(
+                severity,
                 e.value.loc(),
-                format!("`{name}` holds a literal credential ({} characters, not shown); it ends up in git and world-readable on the host", value.chars().count()),
-                format!("Write `{name}: ${{{var}}}`, add {var} to the accessory's `env.secret` and to .kamal/secrets, and rotate this key."),
+                format!("`{name}` holds {what} ({} characters, not shown); it ends up in git and world-readable on the host", value.chars().count()),
+                format!("Write `{name}: ${{{var}}}`, {how}, and rotate this key."),
             );
         }
     });

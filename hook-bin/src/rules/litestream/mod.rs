@@ -11,9 +11,11 @@ pub mod duplicate_replica_name;
 pub mod duration;
 pub mod ignored_by_03;
 pub mod literal_credential;
+pub mod local_endpoint;
 pub mod no_effect_05;
 pub mod non_positive;
 pub mod path_style_off;
+pub mod placeholder;
 pub mod replica_count_05;
 pub mod replica_type;
 pub mod shared_replica;
@@ -49,4 +51,6 @@ pub static RULES: &[&Rule] = &[
     &wrong_type::RULE,
     &addr::RULE,
     &duplicate_replica_name::RULE,
+    &local_endpoint::RULE,
+    &placeholder::RULE,
 ];

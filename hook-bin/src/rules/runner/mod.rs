@@ -2,10 +2,18 @@
 //! anything runs it, whether replication really starts in production, and whether two
 //! Litestreams replicate the same database.
 
+pub mod background;
+pub mod exec_split;
 pub mod never_started;
 pub mod nothing_runs;
 pub mod two_runners;
 
 use super::Rule;
 
-pub static RULES: &[&Rule] = &[&nothing_runs::RULE, &never_started::RULE, &two_runners::RULE];
+pub static RULES: &[&Rule] = &[
+    &nothing_runs::RULE,
+    &never_started::RULE,
+    &two_runners::RULE,
+    &background::RULE,
+    &exec_split::RULE,
+];

@@ -1,0 +1,34 @@
+use crate::diag::{Severity, Sink};
+use crate::project::Project;
+use crate::rules::{Area, Rule};
+
+pub static RULE: Rule = Rule {
+    id: "A005",
+    name: "exec-command-split",
+    severity: Severity::Warning,
+    area: Area::Runner,
+    summary: "`litestream replicate -exec \"$@\"` hands the app's command to Litestream as several arguments.",
+    what: "Reports a command that starts replication with `-exec \"$@\"` (or `-exec $@`) in a script: the shell expands `\"$@\"` into one argument per word of the container's command.",
+    why: "`-exec` takes one argument, the whole command line. With `\"$@\"`, `-exec` gets only the first word (`bundle`), and the rest (`exec puma -C config/puma.rb`) are left over as positional arguments: Litestream exits at start (`flag \"-C\" must be positioned before DB_PATH and REPLICA_URL arguments`, or `cannot specify a replica URL and the -config flag`). It only works where the platform happens to pass the whole command as one string.",
+    bad: "exec litestream replicate -config /etc/litestream.yml -exec \"$@\"\n",
+    good: "exec litestream replicate -config /etc/litestream.yml -exec \"$*\"\n",
+    fix: "Write `-exec \"$*\"`, which joins the words into the one argument `-exec` expects.",
+    check: Some(check),
+};
+
+fn check(p: &Project, out: &mut Sink) {
+    if p.litestream_root().is_none() {
+        return;
+    }
+    for r in &p.model.runners {
+        let Some(start) = &r.start else { continue };
+        let t = &start.text;
+        if t.contains("-exec \"$@\"") || t.contains("-exec $@") || t.contains("-exec=\"$@\"") {
+            out.report(
+                start.loc,
+                "`-exec \"$@\"` gives Litestream the app's command as several arguments: `-exec` takes only the first word, and Litestream exits at start on the rest",
+                "Write `-exec \"$*\"` (the command as one argument).",
+            );
+        }
+    }
+}
