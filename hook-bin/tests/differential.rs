@@ -24,6 +24,8 @@ use support::real::*;
 
 const LITESTREAM_TIMEOUT: Duration = Duration::from_secs(30);
 const CHECK_TIMEOUT: Duration = Duration::from_secs(30);
+/// How long `replicate` may run before it counts as started (it refuses a bad file at once).
+const REPLICATE_GRACE: Duration = Duration::from_secs(3);
 
 fn fixtures_root() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("tests").join("fixtures")
@@ -99,6 +101,27 @@ fn placeholder(name: &str) -> Option<&'static str> {
     })
 }
 
+/// A dummy value for a variable, shaped by the key it is written under (a URL for `url`, a boolean
+/// for the switches, …), else by its name.
+fn dummy_for(text: &str, name: &str) -> Option<&'static str> {
+    let key = text
+        .lines()
+        .find(|l| l.contains(&format!("${{{name}}}")) || l.contains(&format!("${name}")))
+        .and_then(|l| l.split_once(':'))
+        .map(|(k, _)| k.trim().trim_start_matches("- ").trim().to_string());
+    match key.as_deref() {
+        Some("url") => Some("s3://placeholder-bucket/placeholder"),
+        Some("bucket") => Some("placeholder-bucket"),
+        Some("endpoint") => Some("http://127.0.0.1:9"),
+        Some("region") => Some("us-east-1"),
+        Some("force-path-style" | "skip-verify" | "sign-payload" | "require-content-md5" | "enabled" | "stderr") => {
+            Some("true")
+        }
+        Some(k) if k.ends_with("interval") || k.ends_with("retention") || k.ends_with("timeout") => Some("1h"),
+        _ => placeholder(name),
+    }
+}
+
 /// Litestream's rejection message without log decoration, with the temp cwd replaced.
 fn litestream_reason(out: &Outcome, cwd: &Path) -> String {
     // 0.3.13 logs its fatal error on stdout after the table header, 0.5 on stderr: look in both,
@@ -148,7 +171,14 @@ struct Finding {
 struct CheckResult {
     code: Option<i32>,
     errors: Vec<Finding>,
+    /// Findings (any severity) that say Litestream refuses to start: the real binary must agree.
+    claims: Vec<Finding>,
     raw: String,
+}
+
+/// Words with which a finding says Litestream will not start on the file.
+fn claims_refusal(text: &str) -> bool {
+    text.contains("refuses to start") || text.contains("exits at start")
 }
 
 fn run_check(file: &Path, v: Version) -> Result<CheckResult, String> {
@@ -177,11 +207,25 @@ fn run_check(file: &Path, v: Version) -> Result<CheckResult, String> {
         .and_then(|f| f.as_array())
         .ok_or_else(|| format!("check JSON has no `findings` array: {}", out.stdout))?;
     let mut errors = Vec::new();
+    let mut claims = Vec::new();
     for f in findings {
         for key in ["rule", "severity", "file", "line", "column", "message", "help"] {
             if f.get(key).is_none() {
                 return Err(format!("finding without `{key}`: {f}"));
             }
+        }
+        let msg = format!(
+            "{} {}",
+            f["message"].as_str().unwrap_or(""),
+            f["help"].as_str().unwrap_or("")
+        );
+        if claims_refusal(&msg) {
+            claims.push(Finding {
+                line: f["line"].as_u64().unwrap_or(0),
+                column: f["column"].as_u64().unwrap_or(0),
+                rule: f["rule"].as_str().unwrap_or("").to_string(),
+                message: f["message"].as_str().unwrap_or("").to_string(),
+            });
         }
         if f["severity"].as_str() == Some("error") {
             errors.push(Finding {
@@ -205,6 +249,7 @@ fn run_check(file: &Path, v: Version) -> Result<CheckResult, String> {
     Ok(CheckResult {
         code,
         errors,
+        claims,
         raw: out.stdout,
     })
 }
@@ -231,13 +276,43 @@ fn evaluate(file: &Path, rel: &str, v: Version) -> Result<Case, String> {
                 | "LITESTREAM_SECRET_ACCESS_KEY"
                 | "AWS_REGION"
         );
-        if let (false, Some(val)) = (already, placeholder(&name)) {
+        if let (false, Some(val)) = (already, dummy_for(&text, &name)) {
             cmd.env(&name, val);
         }
     }
     let real = run(&mut cmd, LITESTREAM_TIMEOUT);
     if real.timed_out {
         return Err(format!("{rel}: litestream {} databases timed out", v.full()));
+    }
+    let mut real = real;
+    if real.success() {
+        // Some checks (the metrics address, duplicate replica names) only run when replication
+        // starts: a `replicate` that exits by itself within a few seconds refused the file.
+        let mut rep = v.command();
+        rep.arg("replicate").arg("-config").arg(file).current_dir(cwd.path());
+        for (k, val) in cmd.get_envs() {
+            if let Some(val) = val {
+                rep.env(k, val);
+            }
+        }
+        // Any request it makes goes to a closed port on loopback, never out.
+        rep.env("HTTPS_PROXY", "http://127.0.0.1:9")
+            .env("HTTP_PROXY", "http://127.0.0.1:9")
+            .env("NO_PROXY", "");
+        let started = run(&mut rep, REPLICATE_GRACE);
+        let network = [
+            "cannot open store",
+            "initialize replica client",
+            "cannot lookup bucket region",
+            "proxyconnect",
+            "dial tcp",
+            "connection refused",
+        ]
+        .iter()
+        .any(|w| started.stderr.contains(w) || started.stdout.contains(w));
+        if !started.timed_out && !started.success() && !network {
+            real = started;
+        }
     }
     let real_ok = real.success();
     let real_reason = if real_ok {
@@ -386,6 +461,20 @@ fn check_is_never_weaker_than_real_litestream() {
         match r {
             Err(e) => failures.push(e),
             Ok(c) => {
+                if c.real_ok {
+                    for claim in &c.check.claims {
+                        failures.push(format!(
+                            "{} ({}): {} {}:{} says Litestream refuses to start, but Litestream {} accepts the file: {}",
+                            c.fixture,
+                            c.version.short(),
+                            claim.rule,
+                            claim.line,
+                            claim.column,
+                            c.version.full(),
+                            claim.message
+                        ));
+                    }
+                }
                 if !c.real_ok && c.check.errors.is_empty() {
                     failures.push(format!(
                         "{} ({}): Litestream {} rejects it ({}) but check reports no error (exit {:?}): {}",
@@ -475,5 +564,122 @@ fn litestream_reason_strips_log_decoration() {
     assert_eq!(
         litestream_reason(&o("Error: dup \"/tmp/x/a.db\"\n"), cwd),
         "dup \"<cwd>/a.db\""
+    );
+}
+
+/// The real apps of `tests/real-apps/`: each app's litestream.yml through the real binary of the
+/// Litestream line the app runs (as `check` reads it from the app), with every variable it uses
+/// set except those `check` says nothing sets (K010), from a scratch working directory so that
+/// relative paths resolve outside the corpus. A finding that says Litestream refuses to start must
+/// be matched by the real binary refusing; a file the real binary refuses must get an error.
+#[test]
+fn real_apps_refusal_claims_hold() {
+    for v in VERSIONS {
+        let _ = v.bin();
+    }
+    let corpus = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/real-apps");
+    let mut apps: Vec<PathBuf> = fs::read_dir(&corpus)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.join("config/litestream.yml").is_file())
+        .collect();
+    apps.sort();
+    let mut failures = Vec::new();
+    let mut checked = 0;
+    for app in &apps {
+        let name = app.file_name().unwrap().to_string_lossy().into_owned();
+        let out = run(
+            Command::new(guard_bin())
+                .args(["check", "--format", "json", "."])
+                .current_dir(app)
+                .env("NO_COLOR", "1"),
+            CHECK_TIMEOUT,
+        );
+        let json: Value = match serde_json::from_str(&out.stdout) {
+            Ok(j) => j,
+            Err(e) => {
+                failures.push(format!("{name}: check JSON: {e}"));
+                continue;
+            }
+        };
+        let line = json["litestream_version"][0]["version"].as_str().unwrap_or("0.5");
+        let v = if line.starts_with("0.3") {
+            VERSIONS[0]
+        } else {
+            VERSIONS[1]
+        };
+        let findings = json["findings"].as_array().cloned().unwrap_or_default();
+        let unset: BTreeSet<String> = findings
+            .iter()
+            .filter(|f| f["rule"] == "K010")
+            .filter_map(|f| {
+                let m = f["message"].as_str()?;
+                let start = m.find("`${")? + 3;
+                Some(m[start..].split('}').next()?.to_string())
+            })
+            .collect();
+        let claims: Vec<String> = findings
+            .iter()
+            .filter(|f| {
+                claims_refusal(&format!(
+                    "{} {}",
+                    f["message"].as_str().unwrap_or(""),
+                    f["help"].as_str().unwrap_or("")
+                ))
+            })
+            .map(|f| {
+                format!(
+                    "{} {}:{} {}",
+                    f["rule"].as_str().unwrap_or(""),
+                    f["line"],
+                    f["column"],
+                    f["message"].as_str().unwrap_or("")
+                )
+            })
+            .collect();
+        let has_error = findings
+            .iter()
+            .any(|f| f["severity"] == "error" && f["file"].as_str().is_some_and(|p| p.ends_with("litestream.yml")));
+        let cwd = TempDir::new("differential-app");
+        let config = app.join("config/litestream.yml");
+        let text = fs::read_to_string(&config).unwrap_or_default();
+        let mut cmd = v.command();
+        cmd.arg("databases").arg("-config").arg(&config).current_dir(cwd.path());
+        for var in referenced_vars(&text) {
+            if unset.contains(&var) {
+                cmd.env_remove(&var);
+            } else if let Some(val) = dummy_for(&text, &var) {
+                cmd.env(&var, val);
+            }
+        }
+        let real = run(&mut cmd, LITESTREAM_TIMEOUT);
+        checked += 1;
+        if real.timed_out {
+            failures.push(format!("{name}: litestream {} databases timed out", v.full()));
+            continue;
+        }
+        if real.success() && !claims.is_empty() {
+            failures.push(format!(
+                "{name} ({}): check says Litestream refuses to start, Litestream {} accepts: {}",
+                v.short(),
+                v.full(),
+                claims.join("; ")
+            ));
+        }
+        if !real.success() && !has_error {
+            failures.push(format!(
+                "{name} ({}): Litestream {} refuses it ({}) but check reports no error in litestream.yml",
+                v.short(),
+                v.full(),
+                litestream_reason(&real, cwd.path())
+            ));
+        }
+    }
+    assert!(checked >= 30, "only {checked} real apps have a config/litestream.yml");
+    assert!(
+        failures.is_empty(),
+        "{} failure(s):\n- {}",
+        failures.len(),
+        failures.join("\n- ")
     );
 }

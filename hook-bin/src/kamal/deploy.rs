@@ -94,6 +94,8 @@ pub struct Role<'a> {
     pub node: Option<&'a Node>,
     /// `servers:` itself or the role's entry, for positions.
     pub at: &'a Node,
+    /// The role's list of hosts, when the role is written as a plain list.
+    pub list: Option<&'a Node>,
 }
 
 impl<'a> Role<'a> {
@@ -117,6 +119,7 @@ pub fn roles(root: &Node) -> Vec<Role<'_>> {
             name: "web",
             node: None,
             at: servers,
+            list: Some(servers),
         }];
     }
     servers
@@ -128,6 +131,7 @@ pub fn roles(root: &Node) -> Vec<Role<'_>> {
                 name: e.key.as_str()?,
                 node: e.value.entries().map(|_| &e.value),
                 at: &e.key,
+                list: e.value.items().map(|_| &e.value),
             })
         })
         .collect()

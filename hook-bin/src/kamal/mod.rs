@@ -47,9 +47,10 @@ pub fn hosts(root: &crate::yaml::Node) -> Vec<String> {
     use crate::yaml::Node;
     let mut out: Vec<String> = Vec::new();
     for role in deploy::roles(root) {
-        let list = match role.node {
-            Some(n) => n.get("hosts").and_then(Node::items).unwrap_or(&[]),
-            None => role.at.items().unwrap_or(&[]),
+        let list = match (role.node, role.list) {
+            (Some(n), _) => n.get("hosts").and_then(Node::items).unwrap_or(&[]),
+            (None, Some(l)) => l.items().unwrap_or(&[]),
+            (None, None) => &[],
         };
         for h in list {
             if let Some(h) = h

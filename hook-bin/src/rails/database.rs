@@ -44,42 +44,70 @@ impl RailsDb<'_> {
     /// The `database:` value as Rails evaluates it, made absolute against the Rails root.
     /// `None` when there is no usable value (no `database:`, `:memory:`, a URL, empty).
     pub fn resolve(&self, cx: &Context, tags: &[Tag]) -> Option<Resolved> {
+        // A `url:` wins over `database:` when it has a value (Rails merges it over the entry):
+        // `sqlite3:storage/x.sqlite3` names the file; a URL only known at run time leaves it unknown.
+        if let Some(u) = self.node.get("url") {
+            match evaluate(u, cx, tags) {
+                Err(code) => return Some(Resolved::Unknown(code)),
+                Ok(v) if v.trim().is_empty() => {}
+                Ok(v) => {
+                    let t = v.trim();
+                    let path = t
+                        .strip_prefix("sqlite3://")
+                        .or_else(|| t.strip_prefix("sqlite3:"))
+                        .or_else(|| t.strip_prefix("sqlite://"))
+                        .or_else(|| t.strip_prefix("sqlite:"))?;
+                    return Some(Resolved::Path(under_root(
+                        cx.rails_root,
+                        path.split('?').next().unwrap_or(path),
+                    )));
+                }
+            }
+        }
         let node = self.database?;
-        let text = if node.is_erb() {
-            let masked = node.written()?;
-            let mut out = String::new();
-            let mut unknown = Vec::new();
-            let mut last: Option<char> = None;
-            for c in masked.chars() {
-                if !is_erb_char(c) {
-                    out.push(c);
-                    last = None;
-                    continue;
-                }
-                if last == Some(c) {
-                    continue;
-                }
-                last = Some(c);
-                let tag = tag_index(c, tags.len()).and_then(|i| tags.get(i));
-                match tag.map(|t| (t, eval(&t.code, cx))) {
-                    Some((_, Some(Value::Str(v)))) => out.push_str(&v),
-                    Some((_, Some(Value::Nil))) => {}
-                    Some((t, None)) => unknown.push(t.code.clone()),
-                    None => unknown.push("…".into()),
-                }
-            }
-            if !unknown.is_empty() {
-                return Some(Resolved::Unknown(unknown));
-            }
-            out
-        } else {
-            node.as_str()?.to_string()
+        let text = match evaluate(node, cx, tags) {
+            Ok(t) => t,
+            Err(code) => return Some(Resolved::Unknown(code)),
         };
         let text = text.trim();
         if text.is_empty() || text == ":memory:" || text.contains("://") || text.starts_with("file:") {
             return None;
         }
         Some(Resolved::Path(under_root(cx.rails_root, text)))
+    }
+}
+
+/// A scalar's value with its ERB evaluated, or the code of the tags that cannot be.
+fn evaluate(node: &Node, cx: &Context, tags: &[Tag]) -> Result<String, Vec<String>> {
+    if !node.is_erb() {
+        return Ok(node.as_str().unwrap_or("").to_string());
+    }
+    let masked = node.written().unwrap_or("");
+    let mut out = String::new();
+    let mut unknown = Vec::new();
+    let mut last: Option<char> = None;
+    for c in masked.chars() {
+        if !is_erb_char(c) {
+            out.push(c);
+            last = None;
+            continue;
+        }
+        if last == Some(c) {
+            continue;
+        }
+        last = Some(c);
+        let tag = tag_index(c, tags.len()).and_then(|i| tags.get(i));
+        match tag.map(|t| (t, eval(&t.code, cx))) {
+            Some((_, Some(Value::Str(v)))) => out.push_str(&v),
+            Some((_, Some(Value::Nil))) => {}
+            Some((t, None)) => unknown.push(t.code.clone()),
+            None => unknown.push("…".into()),
+        }
+    }
+    if unknown.is_empty() {
+        Ok(out)
+    } else {
+        Err(unknown)
     }
 }
 
@@ -120,9 +148,17 @@ pub fn env_dbs<'a>(root: &'a Node, rails_env: &str) -> Vec<RailsDb<'a>> {
             database: prod.get("database"),
         }];
     }
-    prod.entries()
-        .unwrap_or(&[])
+    let entries = prod.entries().unwrap_or(&[]);
+    entries
         .iter()
+        .enumerate()
+        // A key written twice: YAML loaders keep the last one.
+        .filter(|(i, e)| {
+            !entries[i + 1..]
+                .iter()
+                .any(|l| l.key.as_str().is_some() && l.key.as_str() == e.key.as_str())
+        })
+        .map(|(_, e)| e)
         .filter(|e| e.value.entries().is_some())
         .filter_map(|e| {
             Some(RailsDb {

@@ -11,7 +11,7 @@ pub static RULE: Rule = Rule {
     area: Area::Litestream,
     summary: "A database entry without `path` (or `dir`), or a relative path where Litestream does not run from the Rails root.",
     what: "Requires every `dbs` entry to name its database with a `path` (or, on 0.5.3+, a `dir`). A relative path is resolved against the working directory of the Litestream process, so it is judged by the runner: with the litestream-ruby gem or a binary in the app image, Litestream runs from the Rails root and `storage/production.sqlite3` is right; a Kamal accessory runs in `/`, where the same path names `/storage/production.sqlite3` (an error).",
-    why: "Without a path 0.5 refuses to start and 0.3 fails on the entry. A relative path in an accessory's config points at a file that does not exist in the litestream container: Litestream watches nothing and backs up nothing, while the container looks healthy.",
+    why: "Without a path 0.5 refuses to start, and 0.3 takes its working directory for the database, failing every sync. A relative path in an accessory's config points at a file that does not exist in the litestream container: Litestream watches nothing and backs up nothing, while the container looks healthy.",
     bad: "# accessory runner\ndbs:\n  - path: storage/production.sqlite3\n    replicas: [{url: s3://backups/production}]\n",
     good: "dbs:\n  - path: /rails/storage/production.sqlite3\n    replicas: [{url: s3://backups/production}]\n",
     fix: "With an accessory, write the absolute path at which the accessory sees the database (e.g. `/rails/storage/production.sqlite3`); with the gem, relative paths from the Rails root are fine.",
@@ -25,7 +25,11 @@ fn check(p: &Project, out: &mut Sink) {
         match db.path {
             None if db.node.get("dir").is_none() => out.report(
                 db.node.loc(),
-                "this database entry has no `path`; Litestream refuses to start",
+                if p.chosen_version().line == crate::version::Line::V03 {
+                    "this database entry has no `path`: Litestream 0.3 takes its working directory for the database and replicates nothing (it logs `sync error … is a directory` every second)"
+                } else {
+                    "this database entry has no `path`; Litestream refuses to start"
+                },
                 "Add `path: /rails/storage/<name>.sqlite3`.",
             ),
             Some(n) if n.is_opaque() => {}

@@ -26,7 +26,7 @@ fn check(p: &Project, out: &mut Sink) {
         if t.contains("-exec \"$@\"") || t.contains("-exec $@") || t.contains("-exec=\"$@\"") {
             out.report(
                 start.loc,
-                "`-exec \"$@\"` gives Litestream the app's command as several arguments: `-exec` takes only the first word, and Litestream exits at start on the rest",
+                "`-exec \"$@\"` gives Litestream the app's command as several arguments: `-exec` takes only the first word, and Litestream rejects the leftover words and does not replicate",
                 "Write `-exec \"$*\"` (the command as one argument).",
             );
         }
