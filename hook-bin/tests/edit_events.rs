@@ -2,7 +2,8 @@
 //!
 //! Each case in `tests/edit-events/cases/<name>/` has `event.json` (with `$APP` standing for the
 //! app's absolute path) and `expected.out` (exit code, stdout, stderr; `$APP` again). The app is a
-//! fresh copy of `tests/edit-events/apps/clean`; a case's `litestream.yml.after` replaces the
+//! fresh copy of `tests/edit-events/apps/clean` (or of the app a case's `app` file names, relative
+//! to `tests/`, e.g. a real app of the corpus); a case's `litestream.yml.after` replaces the
 //! app's config/litestream.yml first (the file as an earlier edit left it).
 //! `UPDATE_EDIT_EVENTS=1 cargo test --test edit_events` rewrites the expected files.
 
@@ -32,7 +33,12 @@ fn scratch(name: &str) -> PathBuf {
 }
 
 fn run_case(case: &Path) -> String {
-    let base = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/edit-events/apps/clean");
+    // A case's `app` file names another app under tests/ (e.g. a real app of the corpus).
+    let tests = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests");
+    let base = match std::fs::read_to_string(case.join("app")) {
+        Ok(rel) => tests.join(rel.trim()),
+        Err(_) => tests.join("edit-events/apps/clean"),
+    };
     let app = scratch(case.file_name().unwrap().to_str().unwrap());
     copy_dir(&base, &app);
     if let Ok(after) = std::fs::read(case.join("litestream.yml.after")) {

@@ -5,13 +5,13 @@
 //! - `expected.out`: the exact output of `litestream-guard check .` in that folder;
 //! - `findings.tsv`: one row per finding of expected.out, tab-separated:
 //!   `file:line:col  RULE  verdict  reason`, where verdict is `real` (a problem the app's engineer
-//!   should fix), `fine` (true, nothing to fix; infos only), or `wrong` (false); plus one row
-//!   `location  -  missed  reason` for each known real problem that no finding reports.
+//!   should fix), `fine` (true, but nothing this app's engineer would change), or `wrong` (false);
+//!   plus one row `location  -  missed  reason` for each known real problem no finding reports.
 //!
 //! The test fails when an app's output changes (`UPDATE_REAL_APPS=1` rewrites expected.out and
 //! docs/corpus.md; then review the diff and findings.tsv), when a finding has no row or a row no
-//! finding, when any error or warning is judged wrong, when fewer than 80% of errors and warnings
-//! are real, or when a known real problem is missed. Anyone can extend it without Rust.
+//! finding, when an error is not a real problem, when fewer than 80% of errors and warnings are
+//! real, or when a known real problem is missed. Anyone can extend it without Rust.
 
 mod support;
 
