@@ -57,7 +57,7 @@ enum Command {
     Rules,
     /// Explain a rule: what it checks, why, a bad and a good example, and the fix.
     Explain {
-        /// A rule ID (e.g. L007) or name (e.g. invalid-duration).
+        /// A rule ID (e.g. L007) or name (e.g. invalid-duration), or `runners` for how Litestream runs in Rails apps.
         rule: Option<String>,
         /// Print every rule as Markdown (this is docs/rules.md).
         #[arg(long)]
@@ -236,6 +236,9 @@ fn run_check(paths: Vec<PathBuf>, format: Format, v: LsVersion, selection: rules
 fn run_explain(rule: Option<String>, markdown: bool) -> ExitCode {
     if markdown {
         return print(&explain::markdown());
+    }
+    if rule.as_deref() == Some("runners") {
+        return print(litestream_guard::runner::GUIDE);
     }
     let Some(key) = rule else {
         eprintln!("litestream-guard: name a rule (e.g. `explain L007`), or pass --markdown; `litestream-guard rules` lists them");

@@ -83,3 +83,21 @@ fn schema_is_valid_json_and_knows_the_keys() {
         .unwrap()
         .contains("no effect on 0.5"));
 }
+
+#[test]
+fn runner_guide_in_the_skill_is_generated() {
+    let out = Command::new(env!("CARGO_BIN_EXE_litestream-guard"))
+        .args(["explain", "runners"])
+        .output()
+        .unwrap();
+    assert!(out.status.success());
+    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("../skills/litestream/references/runners.md");
+    if std::env::var_os("UPDATE_DOCS").is_some() {
+        std::fs::write(&path, &out.stdout).unwrap();
+        return;
+    }
+    assert!(
+        std::fs::read(&path).unwrap_or_default() == out.stdout,
+        "skills/litestream/references/runners.md is stale: run `UPDATE_DOCS=1 cargo test -p litestream-guard --test docs`"
+    );
+}

@@ -14,6 +14,10 @@
 
 pub mod env;
 
+/// The three runners for people and for Claude: how to tell them apart and what each needs
+/// (`litestream-guard explain runners`, and the skill's references/runners.md).
+pub const GUIDE: &str = include_str!("guide.md");
+
 /// How `check` decides the runner, for docs/rules.md and the README.
 pub const DOC: &str = "## How Litestream runs: the premise of every rule\n\n\
 `check` first works out how Litestream runs in the app, from the app's own files, and prints it on its first lines \
@@ -306,7 +310,8 @@ fn accessories(p: &Project) -> Vec<Runner> {
             });
             let cmd = cmd_words(acc.node);
             let start = cmd.as_ref().and_then(|(n, w)| {
-                (w.first().map(String::as_str) == Some("replicate")).then(|| Fact {
+                // `cmd: litestream replicate` is still meant to replicate (K009 says what is wrong with it).
+                w.iter().take(2).any(|x| x == "replicate").then(|| Fact {
                     loc: n.loc(),
                     text: format!("cmd: {}", w.join(" ")),
                 })
