@@ -16,6 +16,7 @@ pub mod policy;
 pub mod project;
 pub mod rails;
 pub mod render;
+pub mod restore;
 pub mod rules;
 pub mod runner;
 pub mod source;

@@ -82,6 +82,28 @@ enum Command {
         #[arg(last = true, required = true)]
         command: Vec<String>,
     },
+    /// Print the safe restore procedure for this app: numbered commands, each with what its output must show.
+    PlanRestore {
+        /// The Rails app's root (default: the current directory).
+        #[arg(long = "app", value_name = "APP_DIR")]
+        app_dir: Option<PathBuf>,
+        /// Databases to restore: database.yml names (primary, queue, …), file names or paths (default: all).
+        databases: Vec<String>,
+        /// Restore to this time (RFC 3339, e.g. 2026-05-01T12:00:00Z) instead of the newest state.
+        #[arg(long)]
+        timestamp: Option<String>,
+        /// The Kamal destination (as for `kamal -d`).
+        #[arg(long)]
+        destination: Option<String>,
+        /// Restore onto a new, empty host before the app's first boot.
+        #[arg(long)]
+        new_host: bool,
+        /// The folder, beside each database, that the old files move into (default: pre-restore-<UTC time>).
+        #[arg(long, value_name = "NAME")]
+        aside: Option<String>,
+        #[arg(long, value_enum, default_value = "text")]
+        format: Format,
+    },
     /// Write config/litestream.yml, the Kamal `litestream` accessory and the .kamal/secrets entries.
     Init {
         /// The Rails app's root (default: the current directory).
@@ -141,6 +163,25 @@ fn main() -> ExitCode {
             session,
             command,
         } => litestream_guard::guard::cli(cwd, transcript, session, &command),
+        Command::PlanRestore {
+            app_dir,
+            databases,
+            timestamp,
+            destination,
+            new_host,
+            aside,
+            format,
+        } => run_plan(
+            app_dir.unwrap_or_else(|| PathBuf::from(".")),
+            litestream_guard::restore::Options {
+                databases,
+                timestamp,
+                destination,
+                new_host,
+                aside,
+            },
+            format,
+        ),
         Command::Init {
             app_dir,
             provider,
@@ -164,6 +205,26 @@ fn main() -> ExitCode {
             },
             dry_run,
         ),
+    }
+}
+
+fn run_plan(root: PathBuf, opts: litestream_guard::restore::Options, format: Format) -> ExitCode {
+    use litestream_guard::project::{Overrides, Project};
+    if !root.is_dir() {
+        eprintln!("litestream-guard plan-restore: {}: not a directory", root.display());
+        return ExitCode::from(2);
+    }
+    let mut project = Project::load_app(&root, "", &Overrides::new());
+    project.finish(None);
+    match litestream_guard::restore::plan(&project, &opts) {
+        Ok(plan) => print(&match format {
+            Format::Json => litestream_guard::restore::json(&plan),
+            Format::Text => litestream_guard::restore::text(&plan),
+        }),
+        Err(e) => {
+            eprintln!("litestream-guard plan-restore: {e}");
+            ExitCode::from(2)
+        }
     }
 }
 
