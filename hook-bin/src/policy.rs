@@ -98,11 +98,17 @@ impl Policy {
         if let Some((_, t)) = self.databases.iter().find(|(n, _)| n == file) {
             return *t;
         }
-        let word_tier = |w: &str| match w {
-            "queue" => Some(Tier::Queue),
-            "cache" => Some(Tier::Cache),
-            "cable" => Some(Tier::Cable),
-            _ => None,
+        // Rails 8's names, and litestack's (`litecache`, `litejob`, `litecable`).
+        let word_tier = |w: &str| {
+            if w.ends_with("queue") || w == "litejob" || w == "jobs" {
+                Some(Tier::Queue)
+            } else if w.ends_with("cache") {
+                Some(Tier::Cache)
+            } else if w.ends_with("cable") {
+                Some(Tier::Cable)
+            } else {
+                None
+            }
         };
         if let Some(t) = rails_name.and_then(|n| n.rsplit(['_', '-']).next()).and_then(word_tier) {
             return t;

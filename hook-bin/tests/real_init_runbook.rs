@@ -2,7 +2,7 @@
 //! executed for real against local files, on Litestream 0.3.13 and 0.5.17 with moto S3 on
 //! 127.0.0.1, with `litestream-guard guard` consulted before every step.
 //!
-//! The app is examples/fresh set up by `init --provider custom --endpoint <moto>`; its
+//! The app is examples/fresh set up by `init --provider custom` (endpoint pointed at moto afterwards); its
 //! config/litestream.yml has only the `/rails/storage` prefix rewritten to a local folder, so
 //! the guard (`--cwd <app>`) and the commands see the same live databases. The app is this test
 //! process holding the four databases open; "the accessory" is `litestream replicate`. The

@@ -36,6 +36,8 @@ pub struct Stage {
     pub env: Vec<(String, String, Pos)>,
     /// `ARG` values declared in the stage (with their defaults or the global value).
     pub args: Vec<(String, String)>,
+    /// The stage this one is built `FROM`, when it is a stage of the same file.
+    pub parent: Option<usize>,
     pub instructions: Vec<Instruction>,
 }
 
@@ -80,12 +82,12 @@ impl Dockerfile {
                     };
                     let parent = stages
                         .iter()
-                        .rev()
-                        .find(|s| s.name.as_deref().is_some_and(|n| n.eq_ignore_ascii_case(&image)));
+                        .rposition(|s| s.name.as_deref().is_some_and(|n| n.eq_ignore_ascii_case(&image)));
                     let mut stage = match parent {
-                        Some(p) => Stage {
+                        Some(i) => Stage {
                             instructions: Vec::new(),
-                            ..p.clone()
+                            parent: Some(i),
+                            ..stages[i].clone()
                         },
                         None => Stage::default(),
                     };
@@ -147,16 +149,33 @@ impl Dockerfile {
             .find(|s| s.name.as_deref().is_some_and(|n| n.eq_ignore_ascii_case(name)))
     }
 
+    /// A stage and the stages it is built from, nearest first.
+    fn lineage<'a>(&'a self, stage: &'a Stage) -> Vec<&'a Stage> {
+        let mut out = vec![stage];
+        let mut cur = stage;
+        while let Some(i) = cur.parent {
+            match self.stages.get(i) {
+                Some(p) if out.len() <= self.stages.len() => {
+                    out.push(p);
+                    cur = p;
+                }
+                _ => break,
+            }
+        }
+        out
+    }
+
     /// Where the final image gets its Litestream binary: `COPY --from=litestream/litestream:TAG`
     /// (directly, or from a stage built on that image), or a download of a release archive.
     pub fn litestream_binary(&self) -> Option<LitestreamBinary> {
         let last = self.final_stage()?;
-        // Stages the final image copies from, and the final stage itself: only those reach the image.
-        let mut reach: Vec<&Stage> = vec![last];
+        // The final stage and the stages it is built from (their files are in the image), and the
+        // stages it copies from (a download there may be copied in).
+        let mut reach: Vec<&Stage> = self.lineage(last);
         for ins in &last.instructions {
             if let Some(from) = copy_from(ins) {
                 if let Some(s) = self.stage_named(&from) {
-                    reach.push(s);
+                    reach.extend(self.lineage(s));
                 }
             }
         }
@@ -557,6 +576,9 @@ mod tests {
 
         let d = Dockerfile::parse("FROM ruby:3.3\nARG LITESTREAM_VERSION=0.3.13\nADD https://github.com/benbjohnson/litestream/releases/download/v${LITESTREAM_VERSION}/litestream-v${LITESTREAM_VERSION}-linux-amd64.tar.gz /tmp/ls.tgz\n");
         assert_eq!(d.litestream_binary().unwrap().version.as_deref(), Some("0.3.13"));
+
+        let d = Dockerfile::parse("ARG V=0.5.11\nFROM ruby:3.3 AS base\nARG V\nRUN curl -o /tmp/l.deb https://github.com/benbjohnson/litestream/releases/download/v${V}/litestream-${V}-linux-amd64.deb && dpkg -i /tmp/l.deb\nFROM base\nCOPY . .\n");
+        assert_eq!(d.litestream_binary().unwrap().version.as_deref(), Some("0.5.11"));
 
         let d = Dockerfile::parse("FROM ruby:3.3\nENV LS=0.3.13\nRUN wget https://github.com/benbjohnson/litestream/releases/download/v$LS/litestream-v$LS-linux-amd64.tar.gz \\\n  && tar -xzf litestream*.tar.gz -C /usr/local/bin\n");
         assert_eq!(d.litestream_binary().unwrap().version.as_deref(), Some("0.3.13"));

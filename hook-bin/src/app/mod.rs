@@ -6,6 +6,7 @@
 pub mod commands;
 pub mod dockerfile;
 pub mod gems;
+pub mod restores;
 pub mod ruby;
 
 use std::path::Path;

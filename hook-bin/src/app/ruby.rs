@@ -39,6 +39,9 @@ pub struct Setting {
     pub value: RubyValue,
     /// Inside an `if`/`unless`/`when`, or with a trailing modifier.
     pub conditional: bool,
+    /// The string literal after `rescue` or `||` that stands in when the value is missing
+    /// (`credentials.litestream.replica_bucket rescue "test"`), with the word that introduces it.
+    pub fallback: Option<(&'static str, String)>,
 }
 
 /// A line with its comment removed (a `#` outside a string literal starts a comment).
@@ -183,6 +186,7 @@ pub fn gem_settings(text: &str) -> Vec<Setting> {
                     pos,
                     value: ruby_value(rhs),
                     conditional: inside_conditional || modifier_cond,
+                    fallback: fallback(rhs),
                 });
             }
         }
@@ -200,6 +204,22 @@ pub fn gem_settings(text: &str) -> Vec<Setting> {
         }
     }
     out
+}
+
+/// `x rescue "lit"` or `x || "lit"` where `x` is not itself a literal.
+fn fallback(rhs: &str) -> Option<(&'static str, String)> {
+    for word in ["rescue", "||"] {
+        let sep = format!(" {word} ");
+        if let Some(i) = rhs.rfind(&sep) {
+            let (x, lit) = (rhs[..i].trim(), rhs[i + sep.len()..].trim());
+            if string_literal(x).is_none() {
+                if let Some(l) = string_literal(lit) {
+                    return Some((word, l));
+                }
+            }
+        }
+    }
+    None
 }
 
 /// `lhs = rhs` (not `==`, `||=`, `+=`).

@@ -511,7 +511,7 @@ pub fn clean(p: &str) -> String {
 }
 
 /// `*` and `?` globbing on one file name (Go's `filepath.Match` without classes).
-fn glob(pat: &str, name: &str) -> bool {
+pub fn glob(pat: &str, name: &str) -> bool {
     let p: Vec<char> = pat.chars().collect();
     let n: Vec<char> = name.chars().collect();
     let (mut pi, mut ni, mut star, mut mark) = (0, 0, None, 0);
@@ -539,6 +539,8 @@ pub struct RailsDbPath<'a> {
     pub name: &'a str,
     /// The `database:` value node (or the entry, when it has none).
     pub node: &'a Node,
+    /// The database's whole entry (`migrations_paths` and the other keys).
+    pub entry: &'a Node,
     /// As written in database.yml.
     pub written: String,
     /// In the app container (`/rails/…`).
@@ -549,12 +551,23 @@ pub fn rails_paths(p: &Project) -> Vec<RailsDbPath<'_>> {
     rails_dbs(p)
         .into_iter()
         .filter_map(|(d, r)| match r {
-            Resolved::Path(path) => Some(RailsDbPath {
-                name: d.name,
-                node: d.database?,
-                written: shown(d.database?.as_str()?),
-                path: clean(&path),
-            }),
+            Resolved::Path(path) => {
+                // A `url:` with a value wins over `database:`: name the one that gave the path.
+                let from_database = d.database.and_then(Node::as_str).is_some_and(|db| {
+                    !has_erb(db) && same_path(&crate::rails::database::under_root(&p.model.rails_root, db), &path)
+                });
+                let (node, key) = match d.node.get("url") {
+                    Some(u) if !from_database || d.database.is_none() => (u, "url: "),
+                    _ => (d.database?, ""),
+                };
+                Some(RailsDbPath {
+                    name: d.name,
+                    node,
+                    entry: d.node,
+                    written: format!("{key}{}", shown(node.as_str()?)),
+                    path: clean(&path),
+                })
+            }
             Resolved::Unknown(_) => None,
         })
         .collect()

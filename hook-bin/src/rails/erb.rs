@@ -26,6 +26,13 @@ pub enum Value {
 /// when the app runs.
 pub fn eval(code: &str, cx: &Context) -> Option<Value> {
     let code = code.trim();
+    // `x if cond` binds loosest: nil unless cond holds.
+    if let Some((x, cond)) = split_top(code, " if ") {
+        return match eval(cond, cx)? {
+            Value::Nil => Some(Value::Nil),
+            Value::Str(_) => eval(x, cx),
+        };
+    }
     // `a || b`: the first that is not nil (or false, which these forms never give).
     if let Some((a, b)) = split_top(code, "||") {
         return match eval(a, cx)? {
@@ -56,6 +63,9 @@ pub fn eval(code: &str, cx: &Context) -> Option<Value> {
         }
         return Some(Value::Str(out));
     }
+    if let Some(v) = uri_path_suffix(code, cx) {
+        return v;
+    }
     if code.starts_with('"') && code.ends_with('"') && code.len() >= 2 && code.contains("#{") {
         return interpolate(&code[1..code.len() - 1], cx).map(Value::Str);
     }
@@ -78,6 +88,46 @@ pub fn eval(code: &str, cx: &Context) -> Option<Value> {
         }
         _ => None,
     }
+}
+
+/// The dockerfile-rails generator's `URI.parse(ENV["DATABASE_URL"]).tap { |url| url.path +=
+/// "_queue" }`: the URL with a suffix on its path. `None`: not this form; `Some(None)`: this
+/// form, with a value known only at run time.
+fn uri_path_suffix(code: &str, cx: &Context) -> Option<Option<Value>> {
+    let rest = code.strip_prefix("URI.parse(")?;
+    let mut depth = 1;
+    let close = rest.char_indices().find_map(|(i, c)| {
+        match c {
+            '(' => depth += 1,
+            ')' => depth -= 1,
+            _ => {}
+        }
+        (depth == 0).then_some(i)
+    })?;
+    let (inner, tail) = (&rest[..close], rest[close + 1..].trim());
+    let block = tail
+        .strip_prefix(".tap")?
+        .trim()
+        .strip_prefix('{')?
+        .strip_suffix('}')?
+        .trim();
+    let block = block.strip_prefix('|')?;
+    let (var, body) = block.split_once('|')?;
+    let suffix = body
+        .trim()
+        .strip_prefix(&format!("{}.path", var.trim()))?
+        .trim()
+        .strip_prefix("+=")?;
+    let suffix = string_literal(suffix.trim())?;
+    Some(match eval(inner, cx) {
+        Some(Value::Str(url)) => {
+            // The path ends where a query or fragment begins.
+            let end = url.find(['?', '#']).unwrap_or(url.len());
+            Some(Value::Str(format!("{}{suffix}{}", &url[..end], &url[end..])))
+        }
+        // `URI.parse(nil)` raises: Rails would not boot with this.
+        Some(Value::Nil) | None => None,
+    })
 }
 
 /// `.to_s`, `.to_i`, `.to_str` and surrounding parentheses do not change these values.
@@ -188,5 +238,10 @@ mod tests {
         );
         assert_eq!(ev("`git branch --show-current`.chomp || \"development\""), None);
         assert_eq!(ev("5"), s("5"));
+        // dockerfile-rails' generated database.yml for SQLite on a volume.
+        let tap = "URI.parse(ENV[\"DB_URL\"]).tap { |url| url.path += \"_queue\" } if ENV[\"DB_URL\"]";
+        assert_eq!(ev(tap), Some(Value::Nil));
+        assert_eq!(ev(&tap.replace("DB_URL", "DB_DIR")), s("/data_queue"));
+        assert_eq!(ev(&tap.replace("DB_URL", "SECRET")), None);
     }
 }

@@ -63,6 +63,37 @@ pub fn old_variable_names(gem_version: Option<&str>) -> bool {
     gem_version.and_then(triple).is_some_and(|v| v < (0, 4, 0))
 }
 
+/// How the gem's `litestream:restore` task treats the restore it runs (lib/tasks and
+/// lib/litestream/commands.rb at each tag).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum RestoreTask {
+    /// 0.5.4 to 0.13.x: forks Litestream and returns at once, while the restore still runs.
+    Detached,
+    /// 0.5.0 to 0.5.3 and 0.14.0+: waits, but runs it in backticks and never checks its exit
+    /// status, so the task succeeds when the restore fails.
+    StatusIgnored,
+}
+
+/// The task's behaviour for a gem release (`None`: no `litestream:restore` task, before 0.5.0).
+/// An unknown release is taken to be the newest.
+pub fn restore_task(gem_version: Option<&str>) -> Option<RestoreTask> {
+    match gem_version.and_then(triple) {
+        Some(v) if v < (0, 5, 0) => None,
+        Some(v) if ((0, 5, 4)..(0, 14, 0)).contains(&v) => Some(RestoreTask::Detached),
+        _ => Some(RestoreTask::StatusIgnored),
+    }
+}
+
+/// The gem's tasks split each word after `--` at `=`: `-database x` is two options, and the
+/// database (which the task takes only from `-database=`/`--database=`) stays unset.
+pub fn task_database_given(task_args: &[String]) -> bool {
+    task_args.iter().any(|w| {
+        w.strip_prefix("--database=")
+            .or_else(|| w.strip_prefix("-database="))
+            .is_some_and(|v| !v.is_empty())
+    })
+}
+
 /// The gem setting that names the config file Litestream reads.
 pub const CONFIG_PATH_SETTING: &str = "config_path";
 
@@ -72,6 +103,22 @@ pub const DEFAULT_CONFIG: &str = "config/litestream.yml";
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn restore_task_by_release() {
+        assert_eq!(restore_task(Some("0.4.0")), None);
+        assert_eq!(restore_task(Some("0.5.3")), Some(RestoreTask::StatusIgnored));
+        assert_eq!(restore_task(Some("0.10.1")), Some(RestoreTask::Detached));
+        assert_eq!(restore_task(Some("0.14.0")), Some(RestoreTask::StatusIgnored));
+        assert_eq!(restore_task(None), Some(RestoreTask::StatusIgnored));
+        let words = |s: &str| s.split(' ').map(String::from).collect::<Vec<_>>();
+        assert!(!task_database_given(&words(
+            "-if-replica-exists -database storage/x.sqlite3"
+        )));
+        assert!(task_database_given(&words(
+            "--database=storage/x.sqlite3 --if-db-not-exists"
+        )));
+    }
 
     #[test]
     fn bundled_versions() {

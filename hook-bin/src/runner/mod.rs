@@ -103,6 +103,9 @@ pub struct Runner {
     pub accessory: Option<String>,
     /// Started with `-no-expand-env`: `$VAR` stays as written.
     pub no_expand_env: bool,
+    /// A second start of the same runner (the gem's Puma plugin, and a Procfile process running
+    /// `litestream:replicate` beside the server).
+    pub also_started: Option<Fact>,
 }
 
 impl Runner {
@@ -121,6 +124,7 @@ impl Runner {
             cwd_fact: m.rails_root_fact.clone(),
             accessory: None,
             no_expand_env: false,
+            also_started: None,
         }
     }
 
@@ -270,6 +274,7 @@ pub fn detect(p: &Project) -> Model {
             cwd_fact: rails_root_fact.clone(),
             accessory: None,
             no_expand_env: start.is_some_and(|(_, s)| s.text.contains("-no-expand-env")),
+            also_started: None,
         });
     }
     Model {
@@ -327,6 +332,7 @@ fn accessories(p: &Project) -> Vec<Runner> {
                 cwd_fact: None,
                 accessory: Some(name),
                 no_expand_env: cmd.is_some_and(|(_, w)| has_flag(&w, "no-expand-env")),
+                also_started: None,
             });
         }
     }
@@ -384,6 +390,25 @@ fn gem_runner(
             conditions.clear();
         }
     }
+    // The plugin starts Litestream in every Puma; a Procfile that runs the server and
+    // `litestream:replicate` as processes of their own starts it a second time.
+    let mut also_started = None;
+    if start.as_ref().is_some_and(|s| s.text == "plugin :litestream") && conditions.is_empty() {
+        for &src in &p.app.procfiles {
+            let procs = commands::procfile(&p.file(src).text);
+            let server = procs.iter().any(|(_, cmd, _)| {
+                cmd.contains("rails server")
+                    || cmd.contains("rails s ")
+                    || cmd.ends_with("rails s")
+                    || cmd.contains("puma")
+                    || cmd.contains("thrust")
+            });
+            let task = procs.iter().find(|(_, cmd, _)| cmd.contains("litestream:replicate"));
+            if let (true, Some((_, cmd, pos))) = (server, task) {
+                also_started = Some(fact(src, *pos, cmd.clone()));
+            }
+        }
+    }
     let version = p.app.gemfile_lock.and_then(|src| {
         let (gv, at) = gems::locked_version(&p.file(src).text, "litestream")?;
         let v = gem::bundled(&gv)?;
@@ -399,6 +424,7 @@ fn gem_runner(
         cwd_fact: rails_root_fact.clone(),
         accessory: None,
         no_expand_env: false,
+        also_started,
     }
 }
 

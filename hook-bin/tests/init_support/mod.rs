@@ -133,8 +133,14 @@ pub struct Generated {
 
 pub const BUCKET: &str = "fresh-backups";
 
-/// `init --provider custom --endpoint <moto> --litestream <v>` on a copy of examples/fresh,
-/// then the generated config with `/rails/storage` replaced by `<tmp>/<folder>`.
+/// The endpoint `init` is given: `check` rightly refuses a loopback endpoint for an app that
+/// Kamal deploys (in its containers nothing serves S3 on localhost), so the test generates for
+/// this name and points the generated config at the server on loopback afterwards.
+pub const STAND_IN_ENDPOINT: &str = "http://s3.storage.test:9000";
+
+/// `init --provider custom --endpoint <stand-in> --litestream <v>` on a copy of examples/fresh,
+/// then the generated config with `/rails/storage` replaced by `<tmp>/<folder>` and the
+/// stand-in endpoint by `endpoint` (the S3 server on loopback).
 pub fn generate(v: crate::support::real::Version, endpoint: &str, label: &str, folder: &str) -> Generated {
     let tmp = TempDir::new(&format!("{label}-{}", v.full()));
     let app = tmp.join("app");
@@ -145,7 +151,7 @@ pub fn generate(v: crate::support::real::Version, endpoint: &str, label: &str, f
             "--provider",
             "custom",
             "--endpoint",
-            endpoint,
+            STAND_IN_ENDPOINT,
             "--bucket",
             BUCKET,
             "--litestream",
@@ -157,16 +163,24 @@ pub fn generate(v: crate::support::real::Version, endpoint: &str, label: &str, f
     assert_eq!(c.errors, 0, "check after init:\n{}", c.raw);
     let generated = read(&app, "config/litestream.yml");
     let storage = tmp.join(folder);
-    let rewritten = generated.replace("/rails/storage/", &format!("{}/", storage.display()));
-    // Only the four `- path:` lines change.
+    let rewritten = generated
+        .replace("/rails/storage/", &format!("{}/", storage.display()))
+        .replace(STAND_IN_ENDPOINT, endpoint);
+    // Only the four `- path:` lines and the endpoint lines change.
     let changed: Vec<(&str, &str)> = generated
         .lines()
         .zip(rewritten.lines())
         .filter(|(a, b)| a != b)
         .collect();
-    assert_eq!(changed.len(), 4, "expected 4 rewritten lines: {changed:?}");
+    let paths = changed
+        .iter()
+        .filter(|(a, _)| a.starts_with("  - path: /rails/storage/"))
+        .count();
+    assert_eq!(paths, 4, "expected 4 rewritten paths: {changed:?}");
     assert!(
-        changed.iter().all(|(a, _)| a.starts_with("  - path: /rails/storage/")),
+        changed
+            .iter()
+            .all(|(a, _)| a.starts_with("  - path: /rails/storage/") || a.trim_start().starts_with("endpoint: ")),
         "{changed:?}"
     );
     let config = tmp.join("litestream.yml");

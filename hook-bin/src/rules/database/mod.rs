@@ -1,5 +1,6 @@
 //! Rules about config/database.yml: the app's production SQLite databases and their backups.
 
+pub mod not_sqlite;
 pub mod outside_volume;
 pub mod path_mismatch;
 pub mod unevaluated;
@@ -12,6 +13,7 @@ pub static RULES: &[&Rule] = &[
     &path_mismatch::RULE,
     &outside_volume::RULE,
     &unevaluated::RULE,
+    &not_sqlite::RULE,
 ];
 
 use crate::project::Project;
@@ -52,4 +54,76 @@ pub(crate) fn file_name(path: &str) -> &str {
 
 pub(crate) fn ls_paths(p: &Project) -> Vec<LsPath<'_>> {
     litestream_paths(p)
+}
+
+/// A production database whose path is built with ERB this checker cannot evaluate, as a
+/// pattern: each tag's output may be any text. `None` when nothing literal is left to compare
+/// (a `url:` that may point anywhere, or a file name that is all ERB).
+pub(crate) fn erb_pattern<'p>(p: &'p Project, d: &crate::rails::database::RailsDb<'p>) -> Option<RailsDbPath<'p>> {
+    if d.node.get("url").is_some() {
+        return None;
+    }
+    let node = d.database?;
+    let text = node.as_str()?;
+    // Masked tags are one private-use character each; shown tags read `<%= … %>`.
+    let mut pat = String::new();
+    let mut rest = text;
+    while !rest.is_empty() {
+        if let Some(after) = rest.strip_prefix("<%") {
+            let end = after.find("%>")?;
+            rest = &after[end + 2..];
+            if !pat.ends_with('*') {
+                pat.push('*');
+            }
+            continue;
+        }
+        let c = rest.chars().next().expect("rest is not empty");
+        rest = &rest[c.len_utf8()..];
+        if crate::yaml::is_erb_char(c) {
+            if !pat.ends_with('*') {
+                pat.push('*');
+            }
+        } else {
+            pat.push(c);
+        }
+    }
+    let file = pat.rsplit('/').next().unwrap_or(&pat);
+    if file.trim_matches('*').is_empty() || !pat.contains('*') {
+        return None;
+    }
+    // A leading tag may be an absolute directory: then the pattern is not under the Rails root.
+    let path = if pat.starts_with('*') {
+        pat.clone()
+    } else {
+        crate::rails::database::under_root(&p.model.rails_root, &pat)
+    };
+    Some(RailsDbPath {
+        name: d.name,
+        node,
+        entry: d.node,
+        written: crate::kamal::view::shown(text),
+        path,
+    })
+}
+
+/// True when some `dbs` entry may be the file `pattern` names, seen from this deployment.
+pub(crate) fn pattern_replicated(ls: &[LsPath], view: Option<&View>, pattern: &RailsDbPath) -> bool {
+    let wanted = expected_paths(view, pattern);
+    ls.iter()
+        .any(|l| l.pattern.is_some() || wanted.iter().any(|w| crate::kamal::view::glob(w, &clean(&l.path))))
+}
+
+/// The databases with unevaluable paths that no `dbs` entry can be, whatever their ERB yields.
+pub(crate) fn unmatched_patterns<'p>(p: &'p Project, view: Option<&View>) -> Vec<RailsDbPath<'p>> {
+    let ls = ls_paths(p);
+    let listed = p.litestream_root().map_or(0, |r| crate::litestream::dbs(r).len());
+    if ls.len() < listed {
+        return Vec::new();
+    }
+    crate::kamal::view::rails_dbs(p)
+        .iter()
+        .filter(|(_, r)| matches!(r, crate::rails::database::Resolved::Unknown(_)))
+        .filter_map(|(d, _)| erb_pattern(p, d))
+        .filter(|pat| !pattern_replicated(&ls, view, pat))
+        .collect()
 }

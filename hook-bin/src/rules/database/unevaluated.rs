@@ -22,8 +22,21 @@ fn check(p: &Project, out: &mut Sink) {
     if p.litestream_root().is_none() {
         return;
     }
+    // Those no `dbs` entry can be, whatever their ERB gives, are R001's findings.
+    let unmatched: Vec<String> = {
+        let views = crate::kamal::view::views(p);
+        let mut names: Vec<String> = super::unmatched_patterns(p, None)
+            .iter()
+            .map(|d| d.name.to_string())
+            .collect();
+        for v in &views {
+            names.extend(super::unmatched_patterns(p, Some(v)).iter().map(|d| d.name.to_string()));
+        }
+        names
+    };
     let unknown: Vec<(String, &crate::yaml::Node, Vec<String>)> = rails_dbs(p)
         .into_iter()
+        .filter(|(d, _)| !unmatched.iter().any(|n| n == d.name))
         .filter_map(|(d, r)| match r {
             Resolved::Unknown(code) => Some((d.name.to_string(), d.database?, code)),
             Resolved::Path(_) => None,
@@ -44,6 +57,6 @@ fn check(p: &Project, out: &mut Sink) {
             code.join(", "),
             if names.len() == 1 { "it is" } else { "they are" }
         ),
-        "Nothing to fix if the path is right; to have it checked, use `Rails.env` or `ENV.fetch(\"X\", \"default\")` with a value set in config/deploy.yml.",
+        "Nothing to fix if litestream.yml lists the file this gives in production. To have it checked, build the path from `Rails.env` and `ENV` values that config/deploy.yml or the Dockerfile set.",
     );
 }

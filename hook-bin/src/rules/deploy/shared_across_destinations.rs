@@ -105,8 +105,10 @@ fn check(p: &Project, out: &mut Sink) {
             f
         })
         .collect();
-    // (destination, db path as written, target, shares a disk with the clashing one)
+    // (deployment, db path as written, target) of every replica seen, and the clashes found:
+    // one finding per pair of deployments, at the first clashing replica, naming every database.
     let mut seen: Vec<(usize, String, String)> = Vec::new();
+    let mut clashes: Vec<((usize, usize), crate::source::Loc, Vec<String>)> = Vec::new();
     for (i, dep) in deps.iter().enumerate() {
         let env = env_of(p, &runner, Some(dep.view), v);
         let get = |n: &Node| -> Option<String> {
@@ -137,32 +139,34 @@ fn check(p: &Project, out: &mut Sink) {
                     .map(|(j, ..)| *j);
                 match clash {
                     Some(j) => {
-                        let other = deps[j].dest;
                         let at = r.node.get("path").or_else(|| r.node.get("url")).unwrap_or(r.node);
-                        let shared = deps[j].disks.iter().find(|k| dep.disks.contains(k));
-                        let message = match shared {
-                            Some((host, source)) => format!(
-                                "destinations `{other}` and `{}` run on {host} with the same `{source}` volume, so two Litestreams replicate `{db_path}` to this same place and break each other's backups",
-                                dep.dest
-                            ),
-                            None => format!(
-                                "destinations `{other}` and `{}` both replicate `{db_path}` to this same place: each overwrites the other's backups",
-                                dep.dest
-                            ),
-                        };
-                        out.report(
-                            at.loc(),
-                            message,
-                            if shared.is_some() {
-                                "Give each destination its own volume (and its own replica paths), or list in litestream.yml only the databases of the one deployment that should replicate them."
-                            } else {
-                                "Make the replica path differ per destination, e.g. with a variable each deploy.<dest>.yml sets in `env.clear`."
-                            },
-                        );
+                        match clashes.iter_mut().find(|c| c.0 == (j, i)) {
+                            Some(c) => c.2.push(db_path.clone()),
+                            None => clashes.push(((j, i), at.loc(), vec![db_path.clone()])),
+                        }
                     }
                     None => seen.push((i, db_path.clone(), target)),
                 }
             }
         }
+    }
+    for ((j, i), loc, paths) in clashes {
+        let (a, b) = (deps[j].dest, deps[i].dest);
+        let list: Vec<String> = paths.iter().map(|p| format!("`{p}`")).collect();
+        let shared = deps[j].disks.iter().find(|k| deps[i].disks.contains(k));
+        let (message, help) = match shared {
+            Some((host, source)) => (
+                format!(
+                    "destinations `{a}` and `{b}` run on {host} with the same `{source}` volume, so two Litestreams replicate {} to the same places and break each other's backups",
+                    list.join(", ")
+                ),
+                "Give each destination its own volume (and its own replica paths), or list in litestream.yml only the databases of the one deployment that should replicate them.",
+            ),
+            None => (
+                format!("destinations `{a}` and `{b}` both replicate {} to the same places: each overwrites the other's backups", list.join(", ")),
+                "Make the replica paths differ per destination, e.g. with a variable each deploy.<dest>.yml sets in `env.clear`.",
+            ),
+        };
+        out.report(loc, message, help);
     }
 }

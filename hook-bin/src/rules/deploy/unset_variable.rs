@@ -121,6 +121,11 @@ fn check(p: &Project, out: &mut Sink) {
                 .map(|(k, _)| k.as_str())
                 .find(|k| *k != name && similar_name(k, name));
             let hint = similar.map_or(String::new(), |s| format!("; `{s}` is set: did you mean it?"));
+            // A near-namesake that is set is the likely fix: say it first.
+            let help = match similar {
+                Some(s) => format!("Write `${{{s}}}` instead, if that is the value meant; otherwise: {help}"),
+                None => help,
+            };
             let more = if count > 1 {
                 format!(" (used {count} times)")
             } else {

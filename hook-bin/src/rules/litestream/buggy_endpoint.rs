@@ -32,7 +32,12 @@ fn check(p: &Project, out: &mut Sink) {
                 out.report(
                     ep.loc(),
                     format!("Litestream {v} has known upload failures with custom S3 endpoints (fixed in 0.5.6)"),
-                    "Pin the accessory image to litestream/litestream:0.5.6 or later.",
+                    match p.model.primary().map(|r| r.kind) {
+                        Some(crate::runner::Kind::Accessory) | None => {
+                            "Pin the accessory image to litestream/litestream:0.5.6 or later."
+                        }
+                        _ => "Install Litestream 0.5.6 or later in the image.",
+                    },
                 );
             }
         }

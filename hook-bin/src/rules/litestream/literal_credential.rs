@@ -12,7 +12,7 @@ pub static RULE: Rule = Rule {
     area: Area::Litestream,
     summary: "An access key, secret key, password or token written into litestream.yml instead of `${VAR}`.",
     what: "Reports credential keys (`access-key-id`, `secret-access-key`, `account-key`, `password`, `webdav-password`, `sas-token`, `sse-customer-key`, `token`, `seed`) whose value holds no `$` reference. The value is never printed.",
-    why: "litestream.yml is committed to git (and a Kamal accessory's copy is uploaded to the host with mode 755, where every user can read it). Credentials belong in `.kamal/secrets` or Rails credentials and reach Litestream as environment variables. A secret key, password or token is an error; an access key ID alone (which names the key but does not unlock it) is a warning.",
+    why: "litestream.yml is committed to git (and a Kamal accessory's copy is uploaded to the host with mode 755, where every user can read it). Credentials belong in `.kamal/secrets` or Rails credentials and reach Litestream as environment variables. A secret key, password or token is an error; an access key ID alone (which names the key but does not unlock it) is an info.",
     bad: "dbs:\n  - path: /rails/storage/production.sqlite3\n    replica:\n      url: s3://backups/production\n      access-key-id: AKIA…\n      secret-access-key: wJalr…\n",
     good: "dbs:\n  - path: /rails/storage/production.sqlite3\n    replica:\n      url: s3://backups/production\n      access-key-id: ${LITESTREAM_ACCESS_KEY_ID}\n      secret-access-key: ${LITESTREAM_SECRET_ACCESS_KEY}\n",
     fix: "Replace the value with `${LITESTREAM_ACCESS_KEY_ID}` / `${LITESTREAM_SECRET_ACCESS_KEY}` (or another variable), list the name under the accessory's `env.secret`, define it in `.kamal/secrets`, and rotate the leaked key.",
@@ -46,18 +46,23 @@ fn check(p: &Project, out: &mut Sink) {
             } else {
                 format!("add {var} to `env.secret` in config/deploy.yml and to .kamal/secrets")
             };
-            // An access key ID names the key; the secret is what unlocks it.
-            let (severity, what) = if name == "access-key-id" {
-                (Severity::Warning, "an access key ID")
+            // An access key ID names the key; the secret is what unlocks it, so only the secret
+            // needs rotating.
+            if name == "access-key-id" {
+                out.report_as(
+                    Severity::Info,
+                    e.value.loc(),
+                    format!("`{name}` is written out ({} characters, not shown); an ID alone unlocks nothing, but it names your storage account to anyone who reads the repository", value.chars().count()),
+                    format!("Write `{name}: ${{{var}}}` and {how}."),
+                );
             } else {
-                (Severity::Error, "a literal credential")
-            };
-            out.report_as(
-                severity,
-                e.value.loc(),
-                format!("`{name}` holds {what} ({} characters, not shown); it ends up in git and world-readable on the host", value.chars().count()),
-                format!("Write `{name}: ${{{var}}}`, {how}, and rotate this key."),
-            );
+                out.report_as(
+                    Severity::Error,
+                    e.value.loc(),
+                    format!("`{name}` holds a literal credential ({} characters, not shown); it ends up in git and world-readable on the host", value.chars().count()),
+                    format!("Write `{name}: ${{{var}}}`, {how}, and rotate this key."),
+                );
+            }
         }
     });
 }

@@ -7,7 +7,7 @@ use crate::yaml::Node;
 pub static RULE: Rule = Rule {
     id: "L027",
     name: "placeholder-value",
-    severity: crate::diag::Severity::Warning,
+    severity: crate::diag::Severity::Error,
     area: Area::Litestream,
     summary: "A bucket, endpoint, region or path that is still a template's placeholder (`your-bucket`, `your-account-id-here`, `changeme`, `<bucket>`).",
     what: "Looks at each replica's `bucket`, `endpoint`, `url`, `region` and `path` after variable expansion (so a placeholder set in deploy.yml's `env.clear` counts) for the shapes templates use for values to fill in: `your-…`, `…-here`, `change-me`/`changeme`, `<…>`, `xxx`, `replace-me`, `example-bucket`.",

@@ -27,14 +27,18 @@ fn check(p: &Project, out: &mut Sink) {
     for db in dbs(root) {
         let name = db.path.and_then(Node::as_str).unwrap_or("?").to_string();
         for r in db.replicas.iter().filter(|r| r.read_by(v)) {
-            let Some(dest) = r.target(root, v) else { continue };
+            // A destination built from variables whose values are not known here is still
+            // shared when two replicas write it with the same text: one process expands both.
+            let Some(dest) = r.target(root, v).or_else(|| as_written(r, root, v)) else {
+                continue;
+            };
             match owners.get(&dest) {
                 Some((other, line)) if *other != name => {
                     let at = r.node.get("path").or_else(|| r.node.get("url")).unwrap_or(r.node);
                     out.report(
                         at.loc(),
                         format!("this replica writes to the same place as the replica of `{other}` (line {line}); the two databases overwrite each other's backups"),
-                        format!("Give it its own path, e.g. `{}`.", suggested(&name)),
+                        format!("Give it its own path, e.g. `{}`.", suggested(r, &name)),
                     );
                 }
                 Some(_) => {}
@@ -46,7 +50,24 @@ fn check(p: &Project, out: &mut Sink) {
     }
 }
 
-fn suggested(db_path: &str) -> String {
+/// The destination as written, when it uses a variable (`url: $LITESTREAM_REPLICA_BUCKET`).
+fn as_written(r: &crate::litestream::Replica, root: &Node, v: crate::version::Version) -> Option<String> {
+    let text = r.target_with(root, v, &|n: &Node| n.written().map(str::to_string));
+    let raw = r
+        .node
+        .get("url")
+        .and_then(Node::written)
+        .map(str::to_string)
+        .or(text.clone())?;
+    raw.contains('$')
+        .then(|| format!("as written: {}", text.unwrap_or(raw)))
+}
+
+fn suggested(r: &crate::litestream::Replica, db_path: &str) -> String {
     let file = db_path.rsplit('/').next().unwrap_or(db_path);
-    format!("path: {}", file.strip_suffix(".sqlite3").unwrap_or(file))
+    let name = file.strip_suffix(".sqlite3").unwrap_or(file);
+    match r.node.get("url").and_then(Node::written) {
+        Some(url) => format!("url: {}/{name}", url.trim_end_matches('/')),
+        None => format!("path: {name}"),
+    }
 }

@@ -87,6 +87,9 @@ fn shortfalls(row: &DbTiers, want: &Targets, per_db_snapshots: bool) -> (Vec<Str
     (said, keys, at)
 }
 
+/// Where a shortfall is written, the tier, what falls short, the keys to set, and the databases.
+type Group<'a> = (Loc, Tier, Vec<String>, Vec<String>, Vec<&'a str>);
+
 fn check(p: &Project, out: &mut Sink) {
     let rows = effective(p);
     if rows.is_empty() {
@@ -94,19 +97,42 @@ fn check(p: &Project, out: &mut Sink) {
     }
     let sev = severity(p);
     let v03 = p.chosen_version().line == Line::V03;
-    for row in &rows {
+    // Entries sharing one written setting (a YAML anchor over 37 tenant databases) are said once.
+    let mut groups: Vec<Group> = Vec::new();
+    for row in rows.iter().filter(|r| r.production) {
         let want = p.policy.targets(row.tier);
         let (said, keys, at) = shortfalls(row, want, v03);
         if said.is_empty() {
             continue;
         }
+        let loc = at.unwrap_or(row.loc);
+        match groups.iter_mut().find(|g| g.0 == loc && g.1 == row.tier && g.2 == said) {
+            Some(g) => g.4.push(&row.path),
+            None => groups.push((loc, row.tier, said, keys, vec![&row.path])),
+        }
+    }
+    for (loc, tier, said, keys, paths) in groups {
+        let who = match paths.as_slice() {
+            [one] => format!("`{one}` ({})", tier_words(tier)),
+            [first, rest @ ..] => format!(
+                "`{first}` and {} more databases set here ({})",
+                rest.len(),
+                tier_words(tier)
+            ),
+            [] => continue,
+        };
         out.report_as(
             sev,
-            at.unwrap_or(row.loc),
-            format!("`{}` ({}) {}", row.path, tier_words(row.tier), said.join(", and ")),
+            loc,
+            format!("{who} {}", said.join(", and ")),
             format!(
-                "Set {} on its replica, or write the policy this app needs in config/litestream-guard.yml.",
-                keys.join(" and ")
+                "Set {} on {}, or write the policy this app needs in config/litestream-guard.yml.",
+                keys.join(" and "),
+                if paths.len() == 1 {
+                    "its replica"
+                } else {
+                    "these replicas"
+                }
             ),
         );
     }
@@ -137,7 +163,9 @@ fn global(p: &Project, rows: &[DbTiers], sev: Severity, out: &mut Sink) {
         .min_by(|a, b| a.1.total_cmp(&b.1))
         .expect("rows is not empty");
     let mut said = Vec::new();
+    let mut loc = None;
     if ret.ns < need_ret.1 .1 {
+        loc = loc.or(ret.at);
         said.push(format!(
             "every database keeps backups for {}; the policy asks for {} for {}",
             shown(&ret),
@@ -146,6 +174,7 @@ fn global(p: &Project, rows: &[DbTiers], sev: Severity, out: &mut Sink) {
         ));
     }
     if snap.ns > need_snap.1 {
+        loc = loc.or(snap.at);
         said.push(format!(
             "snapshots are taken every {}; the policy asks for every {} at most",
             shown(&snap),
@@ -155,10 +184,8 @@ fn global(p: &Project, rows: &[DbTiers], sev: Severity, out: &mut Sink) {
     if said.is_empty() {
         return;
     }
-    let loc = ret
-        .at
-        .or(snap.at)
-        .unwrap_or_else(|| p.litestream_root().map_or(row.loc, |r| r.loc()));
+    // Where the first shortfall is written, else the top of the file (defaults are written nowhere).
+    let loc = loc.unwrap_or_else(|| p.litestream_root().map_or(row.loc, |r| r.loc()));
     out.report_as(
         sev,
         loc,

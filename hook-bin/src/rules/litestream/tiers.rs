@@ -26,6 +26,9 @@ pub struct DbTiers {
     /// 0.3: per replica (unset: snapshots only when retention runs). 0.5: global.
     pub snapshot: Option<Setting>,
     pub retention: Option<Setting>,
+    /// False when the entry's path is known, every production database's path is known, and it
+    /// is none of them (a development database listed beside them, say).
+    pub production: bool,
 }
 
 fn setting(n: Option<&Node>, default: f64) -> Option<Setting> {
@@ -56,6 +59,7 @@ pub fn effective(p: &Project) -> Vec<DbTiers> {
     let mut out = Vec::new();
     let rails = rails_paths(p);
     let ls_paths = litestream_paths(p);
+    let prod = production_paths(p, &rails);
     for db in dbs(root) {
         let Some(path_node) = db.path else { continue };
         let Some(path) = path_node.as_str() else {
@@ -70,6 +74,10 @@ pub fn effective(p: &Project) -> Vec<DbTiers> {
             .and_then(|l| rails.iter().find(|r| l.covers(&r.path)))
             .map(|r| r.name);
         let tier = p.policy.classify_with(path, rails_name);
+        let production = match (&prod, ls_paths.iter().find(|l| std::ptr::eq(l.node, path_node))) {
+            (Some(prod), Some(l)) => prod.iter().any(|x| l.covers(x)),
+            _ => true,
+        };
         let sync = setting(r.setting(root, "sync-interval", v), 1e9);
         let (snapshot, retention) = match v.line {
             Line::V03 => (
@@ -91,9 +99,37 @@ pub fn effective(p: &Project) -> Vec<DbTiers> {
             sync,
             snapshot,
             retention,
+            production,
         });
     }
     out
+}
+
+/// Every path where Litestream would open one of the production databases, over the Kamal
+/// deployments; `None` when some database's path cannot be evaluated.
+fn production_paths(p: &Project, rails: &[crate::kamal::view::RailsDbPath]) -> Option<Vec<String>> {
+    if crate::rules::database::not_sqlite::other_adapter(p).is_some() {
+        return Some(Vec::new());
+    }
+    let all = crate::kamal::view::rails_dbs(p);
+    if rails.is_empty()
+        || all
+            .iter()
+            .any(|(_, r)| matches!(r, crate::rails::database::Resolved::Unknown(_)))
+    {
+        return None;
+    }
+    let views = crate::kamal::view::views(p);
+    let mut out = Vec::new();
+    for db in rails {
+        if views.is_empty() {
+            out.extend(crate::rules::database::expected_paths(None, db));
+        }
+        for v in &views {
+            out.extend(crate::rules::database::expected_paths(Some(v), db));
+        }
+    }
+    Some(out)
 }
 
 /// 0.3's `snapshot-interval` has no default: unset means "only when retention is enforced".

@@ -3,9 +3,13 @@
 //! Litestreams replicate the same database.
 
 pub mod background;
+pub mod credential_fallback;
 pub mod exec_split;
 pub mod never_started;
 pub mod nothing_runs;
+pub mod restore_args;
+pub mod restore_failure;
+pub mod restore_sidecars;
 pub mod two_runners;
 
 use super::Rule;
@@ -16,4 +20,8 @@ pub static RULES: &[&Rule] = &[
     &two_runners::RULE,
     &background::RULE,
     &exec_split::RULE,
+    &restore_args::RULE,
+    &restore_failure::RULE,
+    &restore_sidecars::RULE,
+    &credential_fallback::RULE,
 ];
