@@ -1,5 +1,6 @@
 //! Rendering findings: `file:line:col: severity[ID]: message` + `help:` for people, a stable
-//! JSON object for tools.
+//! JSON object for tools. Every text a renderer prints comes from [`shown`]: secrets redacted,
+//! control characters escaped (see [`crate::redact`]).
 
 use std::fmt::Write as _;
 
@@ -8,6 +9,7 @@ use serde::Serialize;
 use crate::check::Checked;
 use crate::diag::{Finding, Severity};
 use crate::project::Project;
+use crate::redact::Redactor;
 use crate::version::Origin;
 
 #[derive(Debug, Clone, Copy)]
@@ -23,8 +25,29 @@ fn paint(style: Style, code: &str, text: &str) -> String {
     }
 }
 
+/// A finding's texts as any output may show them: file, message and help through the redaction
+/// layer with what the project's files hold. Every renderer (text, JSON, and any other format)
+/// takes its strings from here.
+pub struct Shown {
+    pub file: String,
+    pub message: String,
+    pub help: String,
+}
+
+pub fn shown(p: &Project, red: &Redactor, f: &Finding) -> Shown {
+    Shown {
+        file: red.clean(&p.file(f.loc.src).display),
+        message: red.clean(&f.message),
+        help: red.clean(&f.help),
+    }
+}
+
 pub fn finding_line(p: &Project, f: &Finding, style: Style) -> String {
-    let file = &p.file(f.loc.src).display;
+    finding_line_with(p, &Redactor::for_project(p), f, style)
+}
+
+fn finding_line_with(p: &Project, red: &Redactor, f: &Finding, style: Style) -> String {
+    let Shown { file, message, help } = shown(p, red, f);
     let sev = match f.severity {
         Severity::Error => paint(style, "1;31", "error"),
         Severity::Warning => paint(style, "1;33", "warning"),
@@ -32,9 +55,9 @@ pub fn finding_line(p: &Project, f: &Finding, style: Style) -> String {
     };
     let mut s = format!(
         "{file}:{}:{}: {sev}[{}]: {}\n",
-        f.loc.pos.line, f.loc.pos.col, f.rule, f.message
+        f.loc.pos.line, f.loc.pos.col, f.rule, message
     );
-    let _ = writeln!(s, "  {} {}", paint(style, "1;32", "help:"), f.help);
+    let _ = writeln!(s, "  {} {}", paint(style, "1;32", "help:"), help);
     s
 }
 
@@ -42,10 +65,10 @@ pub fn finding_line(p: &Project, f: &Finding, style: Style) -> String {
 pub fn version_note(c: &Checked) -> Option<String> {
     let chosen = c.chosen()?;
     match &chosen.origin {
-        Origin::Assumed { why } => Some(format!(
+        Origin::Assumed { why } => Some(Redactor::for_project(&c.project).clean(&format!(
             "note: checked against Litestream {} because {why}; pass --litestream-version 0.3 or 0.5 to choose",
             chosen.version
-        )),
+        ))),
         _ => None,
     }
 }
@@ -58,8 +81,9 @@ pub fn text(results: &[Checked], style: Style) -> String {
             s.push_str(&n);
             s.push('\n');
         }
+        let red = Redactor::for_project(&c.project);
         for f in &c.findings {
-            s.push_str(&finding_line(&c.project, f, style));
+            s.push_str(&finding_line_with(&c.project, &red, f, style));
             match f.severity {
                 Severity::Error => e += 1,
                 Severity::Warning => w += 1,
@@ -79,11 +103,11 @@ pub fn text(results: &[Checked], style: Style) -> String {
 struct JsonFinding<'a> {
     rule: &'a str,
     severity: Severity,
-    file: &'a str,
+    file: String,
     line: usize,
     column: usize,
-    message: &'a str,
-    help: &'a str,
+    message: String,
+    help: String,
 }
 
 #[derive(Serialize)]
@@ -113,15 +137,17 @@ pub fn json(results: &[Checked]) -> String {
                 source,
             });
         }
+        let red = Redactor::for_project(&c.project);
         for f in &c.findings {
+            let Shown { file, message, help } = shown(&c.project, &red, f);
             findings.push(JsonFinding {
                 rule: f.rule,
                 severity: f.severity,
-                file: &c.project.file(f.loc.src).display,
+                file,
                 line: f.loc.pos.line,
                 column: f.loc.pos.col,
-                message: &f.message,
-                help: &f.help,
+                message,
+                help,
             });
         }
     }

@@ -33,6 +33,10 @@ pub enum InitError {
     CheckFailed { findings: Vec<String> },
     /// Writing failed; the files listed were left as they were.
     Write { file: String, why: String },
+    /// A file changed after init read it (an edit made while init ran): it is not overwritten.
+    Changed { file: String },
+    /// Another init is writing this app right now.
+    Busy,
 }
 
 impl fmt::Display for InitError {
@@ -84,6 +88,14 @@ impl fmt::Display for InitError {
                 Ok(())
             }
             InitError::Write { file, why } => write!(f, "{file}: cannot write: {why}; no file was changed"),
+            InitError::Changed { file } => write!(
+                f,
+                "{file} changed after init read it (was it edited meanwhile?); no file was changed, so that edit is kept: run init again"
+            ),
+            InitError::Busy => write!(
+                f,
+                "another `litestream-guard init` is writing this app right now; no file was changed: wait for it, then run init again"
+            ),
         }
     }
 }
