@@ -400,33 +400,43 @@ fn value_at(text: &str, at: usize, line: bool) -> Option<(usize, usize)> {
 /// Access keys and secrets recognised by their shape.
 fn shape_spans(text: &str, spans: &mut Vec<Span>) {
     let token_char = |c: char| c.is_ascii_alphanumeric() || "+/=_-".contains(c);
-    for (start, end) in runs(text, token_char) {
-        let run = &text[start..end];
-        if let Some(hint) = whole_shape(run) {
-            // An image digest (`@sha256:<hex>`) is an address, not a secret.
-            if !(hint == "hex key" && text[..start].ends_with("sha256:")) {
-                spans.push(Span::new(start, end, hint));
-            }
-            continue;
-        }
-        aws_key_ids(run, start, spans);
-        // Paths are split at `/` so that `/rails/storage/…` is judged by its parts.
-        let mut seg_start = start;
-        for seg in run.split('/') {
-            let t = seg.trim_end_matches('=');
-            if let Some(hint) = whole_shape(t).or_else(|| is_random(t).then_some("random-looking token")) {
-                if !(hint == "hex key" && text[..seg_start].ends_with("sha256:")) {
-                    spans.push(Span::new(seg_start, seg_start + seg.len(), hint));
-                }
-            }
-            seg_start += seg.len() + 1;
+    for (run_start, run_end) in runs(text, token_char) {
+        // `NAME=value` is judged by its parts, so that the name stays readable.
+        let mut part_start = run_start;
+        for part in text[run_start..run_end].split('=') {
+            shape_part(text, part_start, part, spans);
+            part_start += part.len() + 1;
         }
     }
 }
 
+fn shape_part(text: &str, start: usize, part: &str, spans: &mut Vec<Span>) {
+    if part.is_empty() {
+        return;
+    }
+    // An image digest (`@sha256:<hex>`) is an address, not a secret.
+    let digest = |at: usize| text[..at].ends_with("sha256:");
+    if let Some(hint) = whole_shape(part) {
+        if !(hint == "hex key" && digest(start)) {
+            spans.push(Span::new(start, start + part.len(), hint));
+        }
+        return;
+    }
+    aws_key_ids(part, start, spans);
+    // Paths are split at `/` so that `/rails/storage/…` is judged by its parts.
+    let mut seg_start = start;
+    for seg in part.split('/') {
+        if let Some(hint) = whole_shape(seg).or_else(|| is_random(seg).then_some("random-looking token")) {
+            if !(hint == "hex key" && digest(seg_start)) {
+                spans.push(Span::new(seg_start, seg_start + seg.len(), hint));
+            }
+        }
+        seg_start += seg.len() + 1;
+    }
+}
+
 /// The providers' key formats, matched against a whole run.
-fn whole_shape(run: &str) -> Option<&'static str> {
-    let t = run.trim_end_matches('=');
+fn whole_shape(t: &str) -> Option<&'static str> {
     let n = t.len();
     let all = |f: fn(u8) -> bool| t.bytes().all(f);
     let b64 = |b: u8| b.is_ascii_alphanumeric() || b == b'+' || b == b'/';

@@ -60,6 +60,10 @@ pub enum ReadProblem {
     NotRegular {
         what: &'static str,
     },
+    /// A symbolic link to nothing.
+    DanglingLink {
+        target: PathBuf,
+    },
     /// The app's config files together are larger than this: the rest are not read.
     AppTooLarge {
         limit: u64,
@@ -87,7 +91,10 @@ pub enum Reach<'a> {
 /// open descriptor, and at most [`MAX_CONFIG_BYTES`] + 1 bytes are read.
 pub fn read_bytes(path: &Path, reach: Reach) -> Result<Vec<u8>, ReadProblem> {
     let io = |e: std::io::Error| ReadProblem::Io(e.to_string());
-    let real = std::fs::canonicalize(path).map_err(io)?;
+    let real = std::fs::canonicalize(path).map_err(|e| match std::fs::read_link(path) {
+        Ok(to) if e.kind() == std::io::ErrorKind::NotFound => ReadProblem::DanglingLink { target: to },
+        _ => io(e),
+    })?;
     if let Reach::Within(root) = reach {
         let root = std::fs::canonicalize(root).unwrap_or_else(|_| root.to_path_buf());
         if !real.starts_with(&root) {
@@ -223,6 +230,11 @@ impl fmt::Display for ReadProblem {
             ReadProblem::TooLarge { limit } => write!(
                 f,
                 "the file is larger than {limit} bytes: config files this large are not checked"
+            ),
+            ReadProblem::DanglingLink { target } => write!(
+                f,
+                "this is a symbolic link to {}, which does not exist",
+                target.display()
             ),
             ReadProblem::AppTooLarge { limit } => write!(
                 f,

@@ -491,6 +491,102 @@ fn alive(pid: i32) -> bool {
 mod tests {
     use super::*;
 
+    fn app(label: &str) -> PathBuf {
+        let d = std::env::temp_dir().join(format!("lg-write-{label}-{}", std::process::id()));
+        let _ = fs::remove_dir_all(&d);
+        fs::create_dir_all(d.join("config")).unwrap();
+        d
+    }
+
+    /// The state SIGKILL leaves between two renames: one file already new, one staged, the
+    /// journal naming both.
+    fn interrupted(root: &Path) -> (PathBuf, PathBuf) {
+        let (a, b) = (root.join("config/a.yml"), root.join("config/b.yml"));
+        fs::write(&a, "old a").unwrap();
+        fs::write(&b, "old b").unwrap();
+        let (ta, tb) = (stage(&a, "new a").unwrap(), stage(&b, "new b").unwrap());
+        let entries = [(&a, &ta, "config/a.yml"), (&b, &tb, "config/b.yml")]
+            .iter()
+            .map(|(t, s, rel)| Entry {
+                rel: rel.to_string(),
+                target: t.to_path_buf(),
+                temp: s.to_path_buf(),
+                before: Identity::of(t),
+                staged: Identity::of(s).unwrap(),
+            })
+            .collect();
+        let j = Journal { pid: 1, entries };
+        write_atomic(&root.join(JOURNAL), &serde_json::to_vec(&j).unwrap()).unwrap();
+        fs::rename(&ta, &a).unwrap();
+        (a, b)
+    }
+
+    #[test]
+    fn recovery_finishes_an_interrupted_commit() {
+        let root = app("finish");
+        let (a, b) = interrupted(&root);
+        let dry = recover(&root, &[], true).unwrap();
+        assert!(dry[0].contains("run init without --dry-run"), "{dry:?}");
+        assert_eq!(fs::read_to_string(&b).unwrap(), "old b", "--dry-run changed a file");
+        let notes = recover(&root, &[], false).unwrap();
+        assert_eq!(fs::read_to_string(&a).unwrap(), "new a");
+        assert_eq!(fs::read_to_string(&b).unwrap(), "new b");
+        assert!(notes[0].contains("finished writing config/b.yml"), "{notes:?}");
+        assert!(!root.join(JOURNAL).exists());
+        assert_eq!(
+            fs::read_dir(root.join("config")).unwrap().count(),
+            2,
+            "temporary files left"
+        );
+        let _ = fs::remove_dir_all(&root);
+    }
+
+    #[test]
+    fn recovery_keeps_an_edit_made_after_the_interruption() {
+        let root = app("keep");
+        let (_, b) = interrupted(&root);
+        std::thread::sleep(std::time::Duration::from_millis(5));
+        fs::write(&b, "the user's edit, longer").unwrap();
+        let notes = recover(&root, &[], false).unwrap();
+        assert_eq!(fs::read_to_string(&b).unwrap(), "the user's edit, longer");
+        assert!(notes[0].contains("left config/b.yml as it is now"), "{notes:?}");
+        assert_eq!(
+            fs::read_dir(root.join("config")).unwrap().count(),
+            2,
+            "temporary files left"
+        );
+        let _ = fs::remove_dir_all(&root);
+    }
+
+    #[test]
+    fn a_file_changed_since_it_was_read_is_not_overwritten() {
+        let root = app("changed");
+        let path = root.join("config/deploy.yml");
+        fs::write(&path, "service: edited meanwhile\n").unwrap();
+        let c = Change {
+            rel: "config/deploy.yml".into(),
+            path: path.clone(),
+            old: Some("service: as read\n".into()),
+            new: "service: from init\n".into(),
+        };
+        let fresh = Change {
+            rel: "config/litestream.yml".into(),
+            path: root.join("config/litestream.yml"),
+            old: None,
+            new: "dbs: []\n".into(),
+        };
+        assert_eq!(
+            write_all(&root, &[fresh, c]),
+            Err(InitError::Changed {
+                file: "config/deploy.yml".into()
+            })
+        );
+        assert_eq!(fs::read_to_string(&path).unwrap(), "service: edited meanwhile\n");
+        assert!(!root.join("config/litestream.yml").exists());
+        assert_eq!(fs::read_dir(root.join("config")).unwrap().count(), 1);
+        let _ = fs::remove_dir_all(&root);
+    }
+
     #[test]
     fn temp_names() {
         assert_eq!(stale_temp_pid(".deploy.yml.litestream-guard-123.tmp"), Some(123));

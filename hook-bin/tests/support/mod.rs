@@ -3,4 +3,5 @@
 #![allow(dead_code)]
 
 pub mod bin;
+pub mod gen;
 pub mod real;
