@@ -11,6 +11,7 @@ use std::time::Duration;
 
 use serde_json::json;
 use support::bin::{guard, hook_time_bound, Run, HOOK_MEMORY_MIB};
+use support::files::copy_dir;
 use support::real::{repo_root, TempDir};
 
 /// Planted values: an AWS-shaped key pair and a weak password with no telling shape.
@@ -25,23 +26,10 @@ fn fixture(name: &str) -> PathBuf {
 /// A copy of a fixture app (without its expected output) in a temporary folder.
 fn app(name: &str, label: &str) -> TempDir {
     let tmp = TempDir::new(label);
-    copy(&fixture(name), tmp.path());
+    copy_dir(&fixture(name), tmp.path());
     let _ = fs::remove_file(tmp.join("expected.out"));
     let _ = fs::remove_file(tmp.join("args"));
     tmp
-}
-
-fn copy(from: &Path, to: &Path) {
-    fs::create_dir_all(to).unwrap();
-    for e in fs::read_dir(from).unwrap() {
-        let e = e.unwrap();
-        let dst = to.join(e.file_name());
-        if e.file_type().unwrap().is_dir() {
-            copy(&e.path(), &dst);
-        } else {
-            fs::copy(e.path(), &dst).unwrap();
-        }
-    }
 }
 
 fn edit_file(path: &Path, from: &str, to: &str) {
@@ -146,26 +134,30 @@ fn credentials_in_an_endpoint_url_are_not_printed() {
     );
 }
 
+/// One line of a clean app changed to carry secrets; (label, file, line, its replacement, secrets).
 #[test]
-fn a_secret_pasted_where_a_name_belongs_is_not_printed() {
-    let a = app("ok-kamal-v05", "env-secret");
-    edit_file(
-        &a.join("config/deploy.yml"),
-        "        - LITESTREAM_SECRET_ACCESS_KEY",
-        &format!("        - {SECRET}\n        - {WEAK}"),
-    );
-    no_echo_anywhere("env.secret value", a.path(), "config/deploy.yml", &[SECRET, WEAK]);
-}
-
-#[test]
-fn accessory_cmd_with_url_credentials_is_not_printed() {
-    let a = app("ok-kamal-v05", "cmd-creds");
-    edit_file(
-        &a.join("config/deploy.yml"),
-        "    cmd: replicate",
-        &format!("    cmd: litestream replicate s3://{KEY_ID}:{WEAK}@bucket/db"),
-    );
-    no_echo_anywhere("cmd", a.path(), "config/deploy.yml", &[KEY_ID, WEAK]);
+fn secrets_planted_by_the_probe_are_not_printed() {
+    let cases: [(&str, &str, &str, String, &[&str]); 2] = [
+        (
+            "a secret pasted into env.secret, where a name belongs",
+            "config/deploy.yml",
+            "        - LITESTREAM_SECRET_ACCESS_KEY",
+            format!("        - {SECRET}\n        - {WEAK}"),
+            &[SECRET, WEAK],
+        ),
+        (
+            "the accessory's cmd with URL credentials",
+            "config/deploy.yml",
+            "    cmd: replicate",
+            format!("    cmd: litestream replicate s3://{KEY_ID}:{WEAK}@bucket/db"),
+            &[KEY_ID, WEAK],
+        ),
+    ];
+    for (label, rel, from, to, secrets) in cases {
+        let a = app("ok-kamal-v05", "planted-line");
+        edit_file(&a.join(rel), from, &to);
+        no_echo_anywhere(label, a.path(), rel, secrets);
+    }
 }
 
 #[test]
@@ -288,7 +280,7 @@ fn guard_reasons_do_not_quote_credentials() {
 
 fn fresh(label: &str) -> TempDir {
     let tmp = TempDir::new(label);
-    copy(&repo_root().join("examples/fresh"), tmp.path());
+    copy_dir(&repo_root().join("examples/fresh"), tmp.path());
     tmp
 }
 

@@ -12,24 +12,12 @@ use std::process::{Command, Stdio};
 use std::time::Instant;
 
 use support::bin::guard;
+use support::files::copy_dir;
 use support::gen::{cases, Rng};
 use support::real::{repo_root, TempDir};
 
 const FILES: [&str; 3] = ["config/litestream.yml", "config/deploy.yml", ".kamal/secrets"];
 const ARGS: [&str; 4] = ["--provider", "hetzner", "--bucket", "fresh-backups"];
-
-fn copy(from: &Path, to: &Path) {
-    fs::create_dir_all(to).unwrap();
-    for e in fs::read_dir(from).unwrap() {
-        let e = e.unwrap();
-        let dst = to.join(e.file_name());
-        if e.file_type().unwrap().is_dir() {
-            copy(&e.path(), &dst);
-        } else {
-            fs::copy(e.path(), &dst).unwrap();
-        }
-    }
-}
 
 fn contents(app: &Path) -> BTreeMap<&'static str, Option<Vec<u8>>> {
     FILES.iter().map(|f| (*f, fs::read(app.join(f)).ok())).collect()
@@ -57,7 +45,7 @@ fn init_killed_at_random_leaves_old_or_new_files() {
     let fresh = repo_root().join("examples/fresh");
     // What a run that is not interrupted writes, and how long it takes.
     let reference = TempDir::new("kill-ref");
-    copy(&fresh, reference.path());
+    copy_dir(&fresh, reference.path());
     let old = contents(reference.path());
     let t0 = Instant::now();
     let r = guard(&[&["init", reference.path().to_str().unwrap()][..], &ARGS].concat()).run();
@@ -75,7 +63,7 @@ fn init_killed_at_random_leaves_old_or_new_files() {
     for run in 0..runs {
         let tmp = TempDir::new("kill");
         let app = tmp.path();
-        copy(&fresh, app);
+        copy_dir(&fresh, app);
         let mut child = Command::new(env!("CARGO_BIN_EXE_litestream-guard"))
             .args(["init", app.to_str().unwrap()])
             .args(ARGS)

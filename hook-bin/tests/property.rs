@@ -12,21 +12,9 @@ use std::time::Duration;
 
 use serde_json::json;
 use support::bin::{guard, hook_time_bound, Run, HOOK_MEMORY_MIB};
+use support::files::copy_dir;
 use support::gen::{self, assert_no_planted_from, cases, File, Rng};
 use support::real::{repo_root, TempDir};
-
-fn copy(from: &Path, to: &Path) {
-    fs::create_dir_all(to).unwrap();
-    for e in fs::read_dir(from).unwrap() {
-        let e = e.unwrap();
-        let dst = to.join(e.file_name());
-        if e.file_type().unwrap().is_dir() {
-            copy(&e.path(), &dst);
-        } else {
-            fs::copy(e.path(), &dst).unwrap();
-        }
-    }
-}
 
 fn text_of(r: &Run) -> String {
     format!("{}{}", r.stdout_text(), r.stderr_text())
@@ -49,7 +37,7 @@ fn content(rng: &mut Rng, file: File) -> String {
 /// file holds the weak planted password (so that the layer knows it).
 fn base_app(label: &str) -> TempDir {
     let tmp = TempDir::new(label);
-    copy(
+    copy_dir(
         &Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/ok-kamal-v05"),
         tmp.path(),
     );
@@ -314,7 +302,7 @@ fn generated_init_inputs_exit_2_or_write_everything() {
     for case in 0..cases(40) {
         let tmp = TempDir::new("prop-init");
         let app = tmp.path();
-        copy(&repo_root().join("examples/fresh"), app);
+        copy_dir(&repo_root().join("examples/fresh"), app);
         if rng.chance(50) {
             let f = *rng.pick(&[File::Deploy, File::Database, File::Secrets]);
             let t = fs::read_to_string(app.join(f.rel())).unwrap();

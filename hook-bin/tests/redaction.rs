@@ -332,7 +332,11 @@ mod planted {
                 name => {
                     let dest = work.join(name);
                     if !dest.exists() {
-                        super::copy_tree(&repo.join("hook-bin/tests/corpus/apps").join(name), &dest, &dest);
+                        crate::support::files::copy_app(
+                            &repo.join("hook-bin/tests/corpus/apps").join(name),
+                            &dest,
+                            Some(&dest),
+                        );
                     }
                     dest
                 }
@@ -393,20 +397,5 @@ mod planted {
             }
         }
         assert!(read > 60, "only {read} files read");
-    }
-}
-
-/// Copies an app, writing `root` over `@ROOT@` (as the corpus test does).
-fn copy_tree(from: &Path, to: &Path, root: &Path) {
-    std::fs::create_dir_all(to).unwrap();
-    for e in std::fs::read_dir(from).unwrap() {
-        let e = e.unwrap();
-        let dst = to.join(e.file_name());
-        if e.file_type().unwrap().is_dir() {
-            copy_tree(&e.path(), &dst, root);
-        } else {
-            let text = std::fs::read_to_string(e.path()).unwrap();
-            std::fs::write(&dst, text.replace("@ROOT@", root.to_str().unwrap())).unwrap();
-        }
     }
 }
