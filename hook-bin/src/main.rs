@@ -119,7 +119,19 @@ fn main() -> ExitCode {
     if args.len() == 2 && args[1] == "hook" {
         return run_hook();
     }
-    let cli = Cli::parse();
+    let cli = match Cli::try_parse() {
+        Ok(c) => c,
+        // Usage errors quote the argument they reject, which may be a pasted secret.
+        Err(e) => {
+            let text = redact::Redactor::patterns().clean(&e.render().to_string());
+            if e.use_stderr() {
+                eprint!("{text}");
+            } else {
+                print(&text);
+            }
+            return ExitCode::from(e.exit_code().clamp(0, 255) as u8);
+        }
+    };
     match cli.command {
         Command::Check {
             paths,

@@ -106,17 +106,15 @@ pub fn read_bytes(path: &Path, reach: Reach) -> Result<Vec<u8>, ReadProblem> {
             what: "a file of the kernel's /proc, /sys or /dev",
         });
     }
-    let meta = std::fs::metadata(&real).map_err(io)?;
-    regular(&meta)?;
-    if meta.len() > MAX_CONFIG_BYTES {
+    // The path may be swapped for a FIFO between `stat` and `open`: what was opened is judged too.
+    let file = open_regular(&real)?;
+    let len = file.metadata().map_err(io)?.len();
+    if len > MAX_CONFIG_BYTES {
         return Err(ReadProblem::TooLarge {
             limit: MAX_CONFIG_BYTES,
         });
     }
-    let file = open_nonblocking(&real).map_err(io)?;
-    // The path may have been swapped for a FIFO between `stat` and `open`: judge what was opened.
-    regular(&file.metadata().map_err(io)?)?;
-    let mut bytes = Vec::with_capacity(meta.len() as usize);
+    let mut bytes = Vec::with_capacity(len as usize);
     use std::io::Read as _;
     file.take(MAX_CONFIG_BYTES + 1).read_to_end(&mut bytes).map_err(io)?;
     if bytes.len() as u64 > MAX_CONFIG_BYTES {
@@ -172,6 +170,17 @@ fn open_nonblocking(path: &Path) -> std::io::Result<std::fs::File> {
         .read(true)
         .custom_flags(libc::O_NONBLOCK | libc::O_NOCTTY | libc::O_NOFOLLOW)
         .open(path)
+}
+
+/// Opens a regular file for reading without ever blocking (a FIFO, a device or a socket is an
+/// error, not a hang). For any reader of a path it did not choose (a transcript, a state file).
+pub fn open_regular(path: &Path) -> Result<std::fs::File, ReadProblem> {
+    let io = |e: std::io::Error| ReadProblem::Io(e.to_string());
+    let real = std::fs::canonicalize(path).map_err(io)?;
+    regular(&std::fs::metadata(&real).map_err(io)?)?;
+    let file = open_nonblocking(&real).map_err(io)?;
+    regular(&file.metadata().map_err(io)?)?;
+    Ok(file)
 }
 
 impl Source {

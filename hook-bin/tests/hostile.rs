@@ -320,6 +320,21 @@ fn init_errors_do_not_repeat_endpoint_credentials() {
 }
 
 #[test]
+fn usage_errors_do_not_echo_a_pasted_secret() {
+    let url = format!("s3://{KEY_ID}:{SECRET}@bucket");
+    for args in [
+        vec!["check", "--format", url.as_str()],
+        vec!["check", "--litestream-version", SECRET],
+        vec!["explain", "L007", SECRET],
+    ] {
+        let r = guard(&args).run();
+        assert_eq!(r.code(), Some(2), "{args:?}: {}", all_output(&r));
+        assert!(r.stderr_text().contains("error:"), "{args:?}: {}", all_output(&r));
+        assert_no_secret(&format!("{args:?}"), &all_output(&r), &[KEY_ID, SECRET]);
+    }
+}
+
+#[test]
 fn init_dry_run_diff_hides_literal_secrets() {
     let a = fresh("init-diff");
     let secrets = a.join(".kamal/secrets");
