@@ -15,6 +15,7 @@ pub mod litestream;
 pub mod policy;
 pub mod project;
 pub mod rails;
+pub mod redact;
 pub mod render;
 pub mod restore;
 pub mod rules;

@@ -5,6 +5,15 @@
 /// Config files are small; anything larger is refused before any parsing so that a hook stays fast.
 pub const MAX_CONFIG_BYTES: u64 = 1024 * 1024;
 
+/// Every app's config files together (a destination file counts with the deploy.yml it is merged
+/// over, since the checker holds each merge): a real app has a few kilobytes; this keeps the
+/// trees and merged views of a hostile one within the hook's memory budget.
+pub const MAX_APP_BYTES: u64 = 2 * 1024 * 1024;
+
+/// The replacing one Edit or MultiEdit may cost: bytes scanned plus bytes written, summed over
+/// its steps (each step rewrites the whole file).
+pub const MAX_EDIT_WORK: u64 = 64 * 1024 * 1024;
+
 /// Larger hook events are not read (a Write of a huge file is not a config edit).
 pub const MAX_EVENT_BYTES: usize = 32 * 1024 * 1024;
 

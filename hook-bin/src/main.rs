@@ -7,7 +7,7 @@ use std::process::ExitCode;
 
 use clap::{Parser, Subcommand, ValueEnum};
 use litestream_guard::version::Version;
-use litestream_guard::{check, explain, hook, init, litestream, render, rules};
+use litestream_guard::{check, explain, hook, init, litestream, redact, render, rules};
 
 #[derive(Parser)]
 #[command(
@@ -141,7 +141,19 @@ fn main() -> ExitCode {
     if args.len() == 2 && args[1] == "hook" {
         return run_hook();
     }
-    let cli = Cli::parse();
+    let cli = match Cli::try_parse() {
+        Ok(c) => c,
+        // Usage errors quote the argument they reject, which may be a pasted secret.
+        Err(e) => {
+            let text = redact::Redactor::patterns().clean(&e.render().to_string());
+            if e.use_stderr() {
+                eprint!("{text}");
+            } else {
+                print(&text);
+            }
+            return ExitCode::from(e.exit_code().clamp(0, 255) as u8);
+        }
+    };
     match cli.command {
         Command::Check {
             paths,
@@ -216,37 +228,53 @@ fn run_plan(root: PathBuf, opts: litestream_guard::restore::Options, format: For
     }
     let mut project = Project::load_app(&root, "", &Overrides::new());
     project.finish(None);
+    // The plan quotes the app's files (paths, commands, names): it goes through the redaction
+    // layer like every other output.
+    let red = redact::Redactor::for_project(&project);
     match litestream_guard::restore::plan(&project, &opts) {
-        Ok(plan) => print(&match format {
+        Ok(plan) => print(&red.clean(&match format {
             Format::Json => litestream_guard::restore::json(&plan),
             Format::Text => litestream_guard::restore::text(&plan),
-        }),
+        })),
         Err(e) => {
-            eprintln!("litestream-guard plan-restore: {e}");
+            eprintln!("litestream-guard plan-restore: {}", red.clean(&e.to_string()));
             ExitCode::from(2)
         }
     }
 }
 
 fn run_init(opts: init::Options, dry_run: bool) -> ExitCode {
+    // Everything init prints may quote the app's files (diff context, errors): it goes through
+    // the redaction layer with what the app's secrets files hold.
+    let red = redact::Redactor::for_app(Some(&opts.root));
+    let fail = |e: init::InitError| {
+        eprintln!("litestream-guard init: {}", red.clean(&e.to_string()));
+        ExitCode::from(2)
+    };
+    match init::recover(&opts.root, dry_run) {
+        Ok(notes) => notes.iter().for_each(|n| eprintln!("note: {}", red.clean(n))),
+        Err(e) => return fail(e),
+    }
     let plan = match init::plan(&opts) {
         Ok(p) => p,
-        Err(e) => {
-            eprintln!("litestream-guard init: {e}");
-            return ExitCode::from(2);
-        }
+        Err(e) => return fail(e),
     };
     if dry_run {
         // The diff alone on stdout, so that `init --dry-run > setup.patch` applies with `git apply`.
-        print(&plan.diff());
-        eprint!("{}", plan.summary(true));
+        let diff = plan.diff();
+        let shown = red.clean(&diff);
+        print(&shown);
+        eprint!("{}", red.clean(&plan.summary(true)));
+        if shown != diff {
+            eprintln!("note: the diff hides secret values (or control characters) of your files in its context lines, so `git apply` rejects those parts; run init without --dry-run to write the files");
+        }
         return ExitCode::SUCCESS;
     }
-    if let Err(e) = plan.write() {
-        eprintln!("litestream-guard init: {e}");
-        return ExitCode::from(2);
+    match plan.write() {
+        Ok(notes) => notes.iter().for_each(|n| eprintln!("note: {}", red.clean(n))),
+        Err(e) => return fail(e),
     }
-    print(&plan.summary(false))
+    print(&red.clean(&plan.summary(false)))
 }
 
 fn print(s: &str) -> ExitCode {
@@ -338,7 +366,8 @@ fn run_hook() -> ExitCode {
         }
     });
     if let Some(err) = &answer.stderr {
-        eprintln!("litestream-guard: {err}");
+        // A panic message may quote the input it choked on.
+        eprintln!("litestream-guard: {}", redact::Redactor::patterns().clean(err));
     }
     if let Some(out) = &answer.stdout {
         print(out);

@@ -8,10 +8,11 @@ use crate::app::{self, AppFiles};
 use crate::diag::{Finding, Severity};
 use crate::kamal::deploy::deep_merge;
 use crate::kamal::secrets::{self, SecretLine};
+use crate::limits::MAX_APP_BYTES;
 use crate::policy::Policy;
 use crate::runner::env::Env;
 use crate::runner::{self as runner_model, Model};
-use crate::source::{Loc, Pos, ReadProblem, Source};
+use crate::source::{reach_for, read_text, Loc, Pos, ReadProblem, Source, MAX_CONFIG_BYTES};
 use crate::version::{Chosen, Origin, Version};
 use crate::yaml::{self, mask_erb_tags, LoadErrorKind, Node};
 
@@ -127,7 +128,8 @@ impl Project {
         }));
         for rel in rels {
             let path = root.join(&rel);
-            if overrides.contains_key(&path) || path.is_file() {
+            // Anything at the path is reported, a FIFO or a dangling link too: never skipped silently.
+            if overrides.contains_key(&path) || path.symlink_metadata().is_ok() {
                 p.add_file(&path, shown(&rel), overrides);
             }
         }
@@ -209,11 +211,15 @@ impl Project {
     pub fn add_file(&mut self, path: &Path, shown: String, overrides: &Overrides) {
         let kind = FileKind::of(path).unwrap_or(FileKind::Litestream);
         let src = self.files.len() as u16;
+        // One size limit for every way in: a file on disk and the text an edit would leave.
         let text = match overrides.get(path) {
+            Some(t) if t.len() as u64 > MAX_CONFIG_BYTES => Err(ReadProblem::TooLarge {
+                limit: MAX_CONFIG_BYTES,
+            }),
             Some(t) => Ok(t.clone()),
-            None => Source::read(path, shown.clone()).map(|s| s.text).map_err(|(_, p)| p),
+            None => read_text(path, reach_for(self.root.as_deref(), path, kind == FileKind::Secrets)),
         };
-        let text = match text {
+        let text = match text.and_then(|t| self.within_budget(&kind, t)) {
             Ok(t) => t,
             Err(problem) => {
                 self.files.push(Source::new(path, shown, String::new()));
@@ -248,6 +254,25 @@ impl Project {
                 self.load_findings.extend(findings);
             }
             FileKind::Secrets => unreachable!("handled above"),
+        }
+    }
+
+    /// Refuses a file once the app's files together would pass [`MAX_APP_BYTES`]; a destination
+    /// costs its deploy.yml again (the checker holds each merge).
+    fn within_budget(&self, kind: &FileKind, text: String) -> Result<String, ReadProblem> {
+        let base = self
+            .deploy
+            .as_ref()
+            .map_or(0, |l| self.files[l.src as usize].text.len() as u64);
+        let merge = |k: &FileKind| match k {
+            FileKind::Deploy { destination: Some(_) } => base,
+            _ => 0,
+        };
+        let used: u64 =
+            self.files.iter().map(|f| f.text.len() as u64).sum::<u64>() + self.destinations.len() as u64 * base;
+        match used + text.len() as u64 + merge(kind) > MAX_APP_BYTES {
+            true => Err(ReadProblem::AppTooLarge { limit: MAX_APP_BYTES }),
+            false => Ok(text),
         }
     }
 

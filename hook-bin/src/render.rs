@@ -1,5 +1,6 @@
 //! Rendering findings: `file:line:col: severity[ID]: message` + `help:` for people, a stable
-//! JSON object for tools.
+//! JSON object for tools. Every text a renderer prints comes from [`shown`]: secrets redacted,
+//! control characters escaped (see [`crate::redact`]).
 
 use std::fmt::Write as _;
 
@@ -8,6 +9,7 @@ use serde::Serialize;
 use crate::check::Checked;
 use crate::diag::{Finding, Severity};
 use crate::project::Project;
+use crate::redact::Redactor;
 use crate::version::Origin;
 
 #[derive(Debug, Clone, Copy)]
@@ -23,8 +25,29 @@ fn paint(style: Style, code: &str, text: &str) -> String {
     }
 }
 
+/// A finding's texts as any output may show them: file, message and help through the redaction
+/// layer with what the project's files hold. Every renderer (text, JSON, and any other format)
+/// takes its strings from here.
+pub struct Shown {
+    pub file: String,
+    pub message: String,
+    pub help: String,
+}
+
+pub fn shown(p: &Project, red: &Redactor, f: &Finding) -> Shown {
+    Shown {
+        file: red.clean(&p.file(f.loc.src).display),
+        message: red.clean(&f.message),
+        help: red.clean(&f.help),
+    }
+}
+
 pub fn finding_line(p: &Project, f: &Finding, style: Style) -> String {
-    let file = &p.file(f.loc.src).display;
+    finding_line_with(p, &Redactor::for_project(p), f, style)
+}
+
+fn finding_line_with(p: &Project, red: &Redactor, f: &Finding, style: Style) -> String {
+    let Shown { file, message, help } = shown(p, red, f);
     let sev = match f.severity {
         Severity::Error => paint(style, "1;31", "error"),
         Severity::Warning => paint(style, "1;33", "warning"),
@@ -32,9 +55,9 @@ pub fn finding_line(p: &Project, f: &Finding, style: Style) -> String {
     };
     let mut s = format!(
         "{file}:{}:{}: {sev}[{}]: {}\n",
-        f.loc.pos.line, f.loc.pos.col, f.rule, f.message
+        f.loc.pos.line, f.loc.pos.col, f.rule, message
     );
-    let _ = writeln!(s, "  {} {}", paint(style, "1;32", "help:"), f.help);
+    let _ = writeln!(s, "  {} {}", paint(style, "1;32", "help:"), help);
     s
 }
 
@@ -80,7 +103,9 @@ pub fn header(c: &Checked) -> Vec<String> {
             Origin::Flag => {}
         }
     }
-    out
+    // The runner's start command and the version's source line are quoted from the app's files.
+    let red = Redactor::for_project(&c.project);
+    out.into_iter().map(|l| red.clean(&l)).collect()
 }
 
 pub fn text(results: &[Checked], style: Style) -> String {
@@ -91,8 +116,9 @@ pub fn text(results: &[Checked], style: Style) -> String {
             s.push_str(&n);
             s.push('\n');
         }
+        let red = Redactor::for_project(&c.project);
         for f in &c.findings {
-            s.push_str(&finding_line(&c.project, f, style));
+            s.push_str(&finding_line_with(&c.project, &red, f, style));
             match f.severity {
                 Severity::Error => e += 1,
                 Severity::Warning => w += 1,
@@ -112,11 +138,11 @@ pub fn text(results: &[Checked], style: Style) -> String {
 struct JsonFinding<'a> {
     rule: &'a str,
     severity: Severity,
-    file: &'a str,
+    file: String,
     line: usize,
     column: usize,
-    message: &'a str,
-    help: &'a str,
+    message: String,
+    help: String,
 }
 
 #[derive(Serialize)]
@@ -149,11 +175,13 @@ struct JsonReport<'a> {
     runners: Vec<JsonRunner>,
 }
 
-fn json_fact(p: &Project, f: &crate::runner::Fact) -> JsonFact {
+/// A fact quotes the app's files (a start command may carry a URL with credentials): it goes
+/// through the same redaction as findings.
+fn json_fact(p: &Project, red: &Redactor, f: &crate::runner::Fact) -> JsonFact {
     JsonFact {
-        file: p.file(f.loc.src).display.clone(),
+        file: red.clean(&p.file(f.loc.src).display),
         line: f.loc.pos.line,
-        text: f.text.clone(),
+        text: red.clean(&f.text),
     }
 }
 
@@ -163,14 +191,15 @@ pub fn json(results: &[Checked]) -> String {
     let mut runners = Vec::new();
     for c in results {
         let p = &c.project;
+        let red = Redactor::for_project(p);
         for r in &p.model.runners {
             runners.push(JsonRunner {
                 kind: r.kind.id(),
-                found: json_fact(p, &r.found),
-                start: r.start.as_ref().map(|f| json_fact(p, f)),
-                conditions: r.conditions.iter().map(|f| json_fact(p, f)).collect(),
+                found: json_fact(p, &red, &r.found),
+                start: r.start.as_ref().map(|f| json_fact(p, &red, f)),
+                conditions: r.conditions.iter().map(|f| json_fact(p, &red, f)).collect(),
                 version: r.version.as_ref().map(|(v, _)| v.to_string()),
-                working_directory: r.cwd.clone(),
+                working_directory: red.clean(&r.cwd),
             });
         }
         if let Some(ch) = c.chosen() {
@@ -185,14 +214,15 @@ pub fn json(results: &[Checked]) -> String {
             });
         }
         for f in &c.findings {
+            let Shown { file, message, help } = shown(&c.project, &red, f);
             findings.push(JsonFinding {
                 rule: f.rule,
                 severity: f.severity,
-                file: &c.project.file(f.loc.src).display,
+                file,
                 line: f.loc.pos.line,
                 column: f.loc.pos.col,
-                message: &f.message,
-                help: &f.help,
+                message,
+                help,
             });
         }
     }

@@ -367,10 +367,17 @@ pub fn hook(call: &BashCall) -> Option<String> {
         json!({"hookSpecificOutput": {
             "hookEventName": "PreToolUse",
             "permissionDecision": d.verdict.to_string(),
-            "permissionDecisionReason": d.reason,
+            "permissionDecisionReason": shown(&env, &d.reason),
         }})
         .to_string(),
     )
+}
+
+/// A reason as it leaves the process: it quotes the command, which may carry credentials
+/// (`s3://KEY:SECRET@…`, `--password=…`, `-e SECRET=…`), so it goes through the redaction layer
+/// with what the app's secrets files hold, and control characters are escaped.
+fn shown(env: &Env, reason: &str) -> String {
+    crate::redact::Redactor::for_app(env.layout().root.as_deref()).clean(reason)
 }
 
 /// PostToolUse: remembers stops, starts and moved-aside files of a successful command.
@@ -416,7 +423,7 @@ pub fn cli(
     let env = Env::new(cwd.as_deref(), transcript.as_deref(), session.as_deref());
     let d = decide(&command.join(" "), &env);
     let text = match d.rule {
-        Some(r) => format!("{} {} {}\n{}\n", d.verdict, r.id, r.name, d.reason),
+        Some(r) => format!("{} {} {}\n{}\n", d.verdict, r.id, r.name, shown(&env, &d.reason)),
         None => format!("{}\n", d.verdict),
     };
     let mut out = std::io::stdout().lock();

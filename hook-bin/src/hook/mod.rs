@@ -43,6 +43,11 @@ pub fn answer(input: &[u8]) -> Answer {
         Ok(e) => e,
         Err(e) => return Answer::err(format!("unreadable hook event ({e}); no opinion")),
     };
+    // Only the two tool events are answered: an opinion on any other event could deny
+    // something nobody asked about.
+    if event.phase == event::Phase::Other {
+        return Answer::default();
+    }
     match &event.tool {
         Some(Tool::FileEdit(_)) => edit::answer(&event).map_or_else(Answer::default, Answer::out),
         Some(Tool::Bash { command }) => crate::guard::hook(&crate::guard::BashCall {

@@ -1,4 +1,5 @@
-//! Claude Code hook output for config edits.
+//! Claude Code hook output for config edits. Every text goes through the redaction layer
+//! ([`crate::redact`]) with what this app's files hold.
 
 use std::fmt::Write as _;
 
@@ -6,6 +7,12 @@ use serde_json::json;
 
 use crate::check::Checked;
 use crate::diag::Finding;
+use crate::redact::Redactor;
+
+/// The text Claude (and the user, in the transcript) reads: secrets redacted, controls escaped.
+fn shown(c: &Checked, text: &str) -> String {
+    Redactor::for_project(&c.project).clean(text)
+}
 
 /// At most this many findings go into one message: Claude acts on the first ones anyway.
 const MAX_LISTED: usize = 12;
@@ -47,6 +54,7 @@ pub fn pre_deny(c: &Checked, errors: &[&Finding]) -> String {
         list(c, errors),
         explain_tip(errors)
     );
+    let reason = shown(c, &reason);
     json!({"hookSpecificOutput": {"hookEventName": "PreToolUse", "permissionDecision": "deny", "permissionDecisionReason": reason}}).to_string()
 }
 
@@ -55,22 +63,25 @@ pub fn pre_context(c: &Checked, notes: &[&Finding]) -> String {
         "litestream-guard: the edit is allowed; it brings these warnings and notes (no errors):\n{}",
         list(c, notes)
     );
+    let ctx = shown(c, &ctx);
     json!({"hookSpecificOutput": {"hookEventName": "PreToolUse", "additionalContext": ctx}}).to_string()
 }
 
 pub fn post(c: &Checked, errors: &[&Finding], notes: &[&Finding]) -> String {
+    let red = Redactor::for_project(&c.project);
     let mut v = json!({});
     if !errors.is_empty() {
         v["decision"] = json!("block");
-        v["reason"] = json!(format!(
+        v["reason"] = json!(red.clean(&format!(
             "litestream-guard: the Litestream/Kamal setup now has {} error(s). Fix them:\n{}{}",
             errors.len(),
             list(c, errors),
             explain_tip(errors)
-        ));
+        )));
     }
     if !notes.is_empty() {
-        v["hookSpecificOutput"] = json!({"hookEventName": "PostToolUse", "additionalContext": format!("litestream-guard warnings:\n{}", list(c, notes))});
+        let ctx = red.clean(&format!("litestream-guard warnings:\n{}", list(c, notes)));
+        v["hookSpecificOutput"] = json!({"hookEventName": "PostToolUse", "additionalContext": ctx});
     }
     v.to_string()
 }

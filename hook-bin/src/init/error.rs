@@ -36,6 +36,10 @@ pub enum InitError {
     /// Litestream already runs another way (the litestream-ruby gem, or inside the app image):
     /// an accessory next to it would replicate the same databases twice.
     OtherRunner { runner: String, at: String, how: String },
+    /// A file changed after init read it (an edit made while init ran): it is not overwritten.
+    Changed { file: String },
+    /// Another init is writing this app right now.
+    Busy,
 }
 
 impl fmt::Display for InitError {
@@ -91,6 +95,14 @@ impl fmt::Display for InitError {
                 "this app already runs Litestream through {runner} ({at}); init writes a Kamal accessory, and a second Litestream on the same databases would break both. {how}"
             ),
             InitError::Write { file, why } => write!(f, "{file}: cannot write: {why}; no file was changed"),
+            InitError::Changed { file } => write!(
+                f,
+                "{file} changed after init read it (was it edited meanwhile?); no file was changed, so that edit is kept: run init again"
+            ),
+            InitError::Busy => write!(
+                f,
+                "another `litestream-guard init` is writing this app right now; no file was changed: wait for it, then run init again"
+            ),
         }
     }
 }

@@ -48,6 +48,8 @@ pub struct Options {
 /// Everything init would do, computed without writing.
 #[derive(Debug, Clone)]
 pub struct Plan {
+    /// The app root the changes are relative to.
+    pub root: PathBuf,
     pub line: Line,
     pub provider: Provider,
     pub bucket: String,
@@ -61,12 +63,11 @@ pub struct Plan {
     pub notes: Vec<String>,
 }
 
-fn read_text(path: &Path) -> Option<Result<String, String>> {
-    match std::fs::read(path) {
-        Ok(bytes) => Some(String::from_utf8(bytes).map_err(|_| "not UTF-8 text".to_string())),
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => None,
-        Err(e) => Some(Err(e.to_string())),
-    }
+/// The file's text, `None` when nothing is there. Read like `check` reads: bounded, regular
+/// files only, never through a link that leaves the app.
+fn read_text(root: &Path, path: &Path) -> Option<Result<String, String>> {
+    path.symlink_metadata().ok()?;
+    Some(crate::source::read_text(path, crate::source::Reach::Within(root)).map_err(|p| p.to_string()))
 }
 
 fn resolve_line(opt: Option<&str>, existing: Option<Line>) -> Result<(Line, Option<String>), InitError> {
@@ -116,6 +117,25 @@ fn refuse_other_runner(root: &Path) -> Result<(), InitError> {
     })
 }
 
+/// Finishes, or cleans up after, an earlier init that was killed while writing (see
+/// [`write::recover`]). Run it before [`plan`]: the plan must read the files as they will be.
+/// With `dry_run` it changes nothing and says what the real run would do.
+pub fn recover(root: &Path, dry_run: bool) -> Result<write::Notes, InitError> {
+    if !root.join("config").is_dir() {
+        return Ok(Vec::new());
+    }
+    let mut files: Vec<PathBuf> = [LITESTREAM_YML, DEPLOY_YML, secrets_edit::SECRETS, secrets_edit::COMMON]
+        .iter()
+        .map(|r| root.join(r))
+        .collect();
+    for e in std::fs::read_dir(root.join(".kamal")).into_iter().flatten().flatten() {
+        if e.file_name().to_string_lossy().starts_with("secrets") {
+            files.push(e.path());
+        }
+    }
+    write::recover(root, &files, dry_run)
+}
+
 /// Reads the app and computes every change. Writes nothing.
 pub fn plan(opts: &Options) -> Result<Plan, InitError> {
     let provider = Provider::parse(&opts.provider)?;
@@ -152,7 +172,7 @@ pub fn plan(opts: &Options) -> Result<Plan, InitError> {
     let ls_path = root.join(LITESTREAM_YML);
     // An existing file that init did not write is replaced only with --force; the plan still
     // shows the diff (so --dry-run can show what --force would do), and `write` refuses.
-    let (ls_old, foreign) = match read_text(&ls_path) {
+    let (ls_old, foreign) = match read_text(root, &ls_path) {
         None => (None, false),
         Some(Ok(t)) => {
             let foreign = t != ls_text && !t.starts_with(MARKER);
@@ -271,6 +291,7 @@ pub fn plan(opts: &Options) -> Result<Plan, InitError> {
     }
 
     let mut plan = Plan {
+        root: root.clone(),
         line,
         provider,
         bucket: opts.bucket.clone(),
@@ -345,13 +366,15 @@ impl Plan {
             .collect()
     }
 
-    pub fn write(&self) -> Result<(), InitError> {
+    /// Writes every change as one transaction (see [`write`]); returns notes on what it did
+    /// beyond the plan (files written through a symbolic link).
+    pub fn write(&self) -> Result<write::Notes, InitError> {
         if self.blocked {
             return Err(InitError::ForeignLitestreamYml {
                 file: LITESTREAM_YML.into(),
             });
         }
-        write::write_all(&self.changes)
+        write::write_all(&self.root, &self.changes)
     }
 
     /// A short account of the plan for people.

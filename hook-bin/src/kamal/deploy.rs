@@ -1,25 +1,39 @@
 //! Views over a Kamal 2 `deploy.yml` tree: the service, the app's volumes, the Litestream accessory.
 
+use std::collections::HashMap;
+
 use crate::yaml::{Entry, Kind, Node};
 
 /// Kamal deep-merges `deploy.<destination>.yml` over `deploy.yml`: mappings merge key by key,
-/// everything else (lists included) is replaced.
+/// everything else (lists included) is replaced. Linear in the size of both trees: each level
+/// indexes its keys once, so a hostile file with thousands of keys costs no more than reading it.
 pub fn deep_merge(base: &Node, over: &Node) -> Node {
     match (&base.kind, &over.kind) {
         (Kind::Map(b), Kind::Map(o)) => {
             let mut entries: Vec<Entry> = b.clone();
+            // The first entry with each text key, as the old key-by-key search found it.
+            let mut index: HashMap<String, usize> = HashMap::with_capacity(entries.len());
+            for (i, e) in entries.iter().enumerate() {
+                if let Some(k) = e.key.as_str() {
+                    index.entry(k.to_string()).or_insert(i);
+                }
+            }
             for oe in o {
-                match entries
-                    .iter_mut()
-                    .find(|e| e.key.as_str().is_some() && e.key.as_str() == oe.key.as_str())
-                {
-                    Some(e) => e.value = deep_merge(&e.value, &oe.value),
-                    None => entries.push(oe.clone()),
+                match oe.key.as_str().and_then(|k| index.get(k).copied()) {
+                    Some(i) => entries[i].value = deep_merge(&entries[i].value, &oe.value),
+                    None => {
+                        if let Some(k) = oe.key.as_str() {
+                            index.insert(k.to_string(), entries.len());
+                        }
+                        entries.push(oe.clone());
+                    }
                 }
             }
             Node {
                 kind: Kind::Map(entries),
-                ..base.clone()
+                pos: base.pos,
+                tag: base.tag.clone(),
+                src: base.src,
             }
         }
         _ => over.clone(),

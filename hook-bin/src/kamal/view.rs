@@ -659,25 +659,9 @@ pub fn app_file_exists(p: &Project, root: &Path, rel: &str) -> bool {
     path.is_file() || p.files.iter().any(|f| f.path == path)
 }
 
-/// Environment variable names that hold credentials.
-pub fn is_credential_name(name: &str) -> bool {
-    let n = name.to_ascii_uppercase();
-    [
-        "SECRET",
-        "PASSWORD",
-        "PASSWD",
-        "TOKEN",
-        "CREDENTIAL",
-        "PRIVATE",
-        "ACCESS_KEY",
-        "ACCOUNT_KEY",
-        "MASTER_KEY",
-    ]
-    .iter()
-    .any(|w| n.contains(w))
-        || n.ends_with("_KEY")
-        || n.ends_with("_KEY_ID")
-}
+/// Environment variable names that hold credentials: the redaction layer's list, so that what
+/// the rules call a credential is what the output hides.
+pub use crate::redact::is_credential_name;
 
 /// A value shaped like an AWS access key ID (`AKIA…`/`ASIA…` + 16 upper-case letters or digits).
 pub fn looks_like_aws_key(v: &str) -> bool {

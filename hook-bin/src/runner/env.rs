@@ -10,6 +10,8 @@
 //! A value is never taken from a secrets file: secrets are "set, value unknown".
 
 use super::{gem, Fact, Kind, Runner};
+use std::collections::BTreeMap;
+
 use crate::app::dockerfile::Dockerfile;
 use crate::app::{gems, ruby};
 use crate::kamal::deploy::{litestream_accessories, roles};
@@ -32,14 +34,32 @@ pub enum Provided {
 
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Env {
-    pub vars: Vec<(String, Provided)>,
+    /// The last setting of each name (a later one wins). A map: deployments can set tens of
+    /// thousands, and lookups must stay cheap.
+    vars: BTreeMap<String, Provided>,
     /// Every source of variables is known: a name not in `vars` is unset.
     pub complete: bool,
 }
 
 impl Env {
+    pub fn new(vars: Vec<(String, Provided)>, complete: bool) -> Env {
+        let mut e = Env {
+            complete,
+            ..Env::default()
+        };
+        for (k, p) in vars {
+            e.set(k, p);
+        }
+        e
+    }
+
+    /// Every variable and where its value comes from, by name.
+    pub fn vars(&self) -> impl Iterator<Item = (&String, &Provided)> {
+        self.vars.iter()
+    }
+
     pub fn source(&self, name: &str) -> Option<&Provided> {
-        self.vars.iter().rev().find(|(k, _)| k == name).map(|(_, p)| p)
+        self.vars.get(name)
     }
 
     pub fn lookup(&self, name: &str) -> Var<'_> {
@@ -52,7 +72,7 @@ impl Env {
     }
 
     fn set(&mut self, name: impl Into<String>, p: Provided) {
-        self.vars.push((name.into(), p));
+        self.vars.insert(name.into(), p);
     }
 }
 
@@ -297,16 +317,11 @@ pub fn merged(envs: &[(Option<&str>, Env)]) -> Env {
     if envs.len() == 1 {
         return first.clone();
     }
-    let mut names: Vec<&str> = envs
+    let names: std::collections::BTreeSet<&str> = envs
         .iter()
-        .flat_map(|(_, e)| e.vars.iter().map(|(k, _)| k.as_str()))
+        .flat_map(|(_, e)| e.vars.keys().map(String::as_str))
         .collect();
-    names.sort();
-    names.dedup();
-    let mut out = Env {
-        vars: Vec::new(),
-        complete: envs.iter().all(|(_, e)| e.complete),
-    };
+    let mut out = Env::new(Vec::new(), envs.iter().all(|(_, e)| e.complete));
     for name in names {
         let sources: Vec<Option<&Provided>> = envs.iter().map(|(_, e)| e.source(name)).collect();
         let values: Vec<Option<&str>> = sources
@@ -322,7 +337,7 @@ pub fn merged(envs: &[(Option<&str>, Env)]) -> Env {
             (Some(Provided::Runtime(w)), _) => Provided::Runtime(w),
             (None, _) => continue,
         };
-        out.vars.push((name.to_string(), p));
+        out.set(name, p);
     }
     if !envs.iter().all(|(_, e)| e.complete) {
         out.complete = false;
@@ -340,13 +355,13 @@ mod tests {
             loc: crate::source::Loc::default(),
             text: String::new(),
         };
-        let e = Env {
-            vars: vec![
+        let e = Env::new(
+            vec![
                 ("ON".into(), Provided::Value("true".into(), fact.clone())),
                 ("SECRET".into(), Provided::Set(fact)),
             ],
-            complete: true,
-        };
+            true,
+        );
         assert_eq!(condition_holds("if ENV[\"ON\"] == \"true\"", &e), Ok(Some(true)));
         assert_eq!(condition_holds("if ENV[\"OFF\"] == \"true\"", &e), Ok(Some(false)));
         assert_eq!(condition_holds("unless ENV['OFF']", &e), Ok(Some(true)));

@@ -149,7 +149,8 @@ pub fn load(text: &str, opts: &Options) -> Result<Option<Node>, LoadError> {
                     src: b.opts.src,
                 };
                 b.remember(anchor, &node, 1);
-                b.push(node, 1, pos)?;
+                b.count(1, pos)?;
+                b.push(node, 1);
             }
             Event::Alias(id) if in_doc => {
                 let Some((node, size)) = b.anchors.get(&id).cloned() else {
@@ -159,10 +160,13 @@ pub fn load(text: &str, opts: &Options) -> Result<Option<Node>, LoadError> {
                         message: "alias refers to an unknown anchor".into(),
                     });
                 };
-                b.push(Node { pos, ..node }, size, pos)?;
+                // Every copy an alias makes is counted: that is what stops an alias bomb.
+                b.count(size, pos)?;
+                b.push(Node { pos, ..node }, size);
             }
             Event::SequenceStart(anchor, tag) if in_doc => {
                 b.enter(pos)?;
+                b.count(1, pos)?;
                 b.stack.push(Frame::Seq {
                     items: Vec::new(),
                     pos,
@@ -173,6 +177,7 @@ pub fn load(text: &str, opts: &Options) -> Result<Option<Node>, LoadError> {
             }
             Event::MappingStart(anchor, tag) if in_doc => {
                 b.enter(pos)?;
+                b.count(1, pos)?;
                 b.stack.push(Frame::Map {
                     entries: Vec::new(),
                     key: None,
@@ -219,9 +224,9 @@ pub fn load(text: &str, opts: &Options) -> Result<Option<Node>, LoadError> {
                         anchor,
                     ),
                 };
+                // Its nodes were counted one by one as they came: only the parent's size grows.
                 b.remember(anchor, &node, size);
-                let p = node.pos;
-                b.push(node, size, p)?;
+                b.push(node, size);
             }
             _ => {}
         }
@@ -247,8 +252,9 @@ impl Builder {
         }
     }
 
-    fn push(&mut self, node: Node, size: usize, pos: Pos) -> Result<(), LoadError> {
-        self.total += size;
+    /// Counts `n` new nodes of the finished tree, each exactly once.
+    fn count(&mut self, n: usize, pos: Pos) -> Result<(), LoadError> {
+        self.total += n;
         if self.total > self.opts.max_nodes {
             return Err(LoadError {
                 kind: LoadErrorKind::TooManyNodes,
@@ -259,6 +265,11 @@ impl Builder {
                 ),
             });
         }
+        Ok(())
+    }
+
+    /// Puts a finished node (of `size` nodes) into its parent.
+    fn push(&mut self, node: Node, size: usize) {
         match self.stack.last_mut() {
             None => {
                 if self.root.is_none() {
@@ -279,7 +290,6 @@ impl Builder {
                 }
             }
         }
-        Ok(())
     }
 }
 
@@ -290,6 +300,9 @@ fn apply_merges(entries: Vec<Entry>) -> Vec<Entry> {
         return entries;
     }
     let (merges, mut own): (Vec<Entry>, Vec<Entry>) = entries.into_iter().partition(is_merge);
+    // A set of the keys present keeps this linear: a hostile file may merge huge maps.
+    let mut present: std::collections::HashSet<String> =
+        own.iter().filter_map(|o| o.key.as_str().map(str::to_string)).collect();
     for m in merges {
         let sources: Vec<&Node> = match &m.value.kind {
             Kind::Map(_) => vec![&m.value],
@@ -298,10 +311,11 @@ fn apply_merges(entries: Vec<Entry>) -> Vec<Entry> {
         };
         for src in sources {
             for e in src.entries().unwrap_or(&[]) {
-                let present = own
-                    .iter()
-                    .any(|o| o.key.as_str().is_some() && o.key.as_str() == e.key.as_str());
-                if !present {
+                let new = match e.key.as_str() {
+                    Some(k) => present.insert(k.to_string()),
+                    None => true,
+                };
+                if new {
                     own.push(e.clone());
                 }
             }
@@ -350,6 +364,34 @@ mod tests {
         let e = load("a: [1, 2\nb: 3\n", &Options::default()).unwrap_err();
         assert_eq!(e.kind, LoadErrorKind::Syntax);
         assert!(e.pos.line >= 1);
+    }
+
+    fn nodes(n: &Node) -> usize {
+        1 + match &n.kind {
+            Kind::Scalar(_) => 0,
+            Kind::Seq(items) => items.iter().map(nodes).sum(),
+            Kind::Map(entries) => entries.iter().map(|e| nodes(&e.key) + nodes(&e.value)).sum(),
+        }
+    }
+
+    /// Each node counts once, however deep it sits: a limit of exactly the tree's size passes,
+    /// one less fails.
+    #[test]
+    fn nodes_are_counted_once() {
+        let text = "a:\n  b:\n    c: [1, 2, {d: 3}]\n  e: &x {f: 4}\n  g: *x\n";
+        let tree = parse(text);
+        let n = nodes(&tree);
+        let at = |max_nodes| {
+            load(
+                text,
+                &Options {
+                    max_nodes,
+                    ..Options::default()
+                },
+            )
+        };
+        assert!(at(n).is_ok());
+        assert_eq!(at(n - 1).unwrap_err().kind, LoadErrorKind::TooManyNodes);
     }
 
     #[test]

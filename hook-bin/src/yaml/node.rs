@@ -170,17 +170,10 @@ impl Node {
             Kind::Map(_) => "a mapping".into(),
             Kind::Seq(_) => "a list".into(),
             Kind::Scalar(_) if self.is_null() => "an empty value".into(),
-            Kind::Scalar(s) => format!("`{}`", truncate(&s.value, 40)),
+            // Quoted whole or not at all: a cut-off piece of a pasted secret would slip past the
+            // redaction that finds whole values.
+            Kind::Scalar(s) if s.value.chars().count() <= 40 && !s.value.contains('\n') => format!("`{}`", s.value),
+            Kind::Scalar(s) => format!("a text of {} characters", s.value.chars().count()),
         }
     }
-}
-
-/// Cuts text for display without splitting a character.
-pub fn truncate(s: &str, max: usize) -> String {
-    if s.chars().count() <= max {
-        return s.to_string();
-    }
-    let mut out: String = s.chars().take(max).collect();
-    out.push('…');
-    out
 }

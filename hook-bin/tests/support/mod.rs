@@ -3,4 +3,6 @@
 #![allow(dead_code)]
 
 pub mod bin;
+pub mod files;
+pub mod gen;
 pub mod real;

@@ -116,8 +116,7 @@ fn check(p: &Project, out: &mut Sink) {
                 _ => ("", Severity::Warning),
             };
             let similar = e
-                .vars
-                .iter()
+                .vars()
                 .map(|(k, _)| k.as_str())
                 .find(|k| *k != name && similar_name(k, name));
             let hint = similar.map_or(String::new(), |s| format!("; `{s}` is set: did you mean it?"));

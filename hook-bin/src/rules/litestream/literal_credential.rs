@@ -11,7 +11,7 @@ pub static RULE: Rule = Rule {
     severity: crate::diag::Severity::Error,
     area: Area::Litestream,
     summary: "An access key, secret key, password or token written into litestream.yml instead of `${VAR}`.",
-    what: "Reports credential keys (`access-key-id`, `secret-access-key`, `account-key`, `password`, `webdav-password`, `sas-token`, `sse-customer-key`, `token`, `seed`) whose value holds no `$` reference. The value is never printed.",
+    what: "Reports a `url` or `endpoint` that carries a password before its host (`user:password@`), and credential keys (`access-key-id`, `secret-access-key`, `account-key`, `password`, `webdav-password`, `sas-token`, `sse-customer-key`, `token`, `seed`) whose value holds no `$` reference. The value is never printed.",
     why: "litestream.yml is committed to git (and a Kamal accessory's copy is uploaded to the host with mode 755, where every user can read it). Credentials belong in `.kamal/secrets` or Rails credentials and reach Litestream as environment variables. A secret key, password or token is an error; an access key ID alone (which names the key but does not unlock it) is an info.",
     bad: "dbs:\n  - path: /rails/storage/production.sqlite3\n    replica:\n      url: s3://backups/production\n      access-key-id: AKIA…\n      secret-access-key: wJalr…\n",
     good: "dbs:\n  - path: /rails/storage/production.sqlite3\n    replica:\n      url: s3://backups/production\n      access-key-id: ${LITESTREAM_ACCESS_KEY_ID}\n      secret-access-key: ${LITESTREAM_SECRET_ACCESS_KEY}\n",
@@ -23,6 +23,10 @@ fn check(p: &Project, out: &mut Sink) {
     let Some(root) = p.litestream_root() else { return };
     walk(root, &mut |_, map| {
         for e in map.entries().unwrap_or(&[]) {
+            if let Some(key) = e.key.as_str().filter(|k| matches!(*k, "url" | "endpoint")) {
+                url_userinfo(key, &e.value, out);
+                continue;
+            }
             let Some(name) = e.key.as_str().filter(|k| is_credential_key(k)) else {
                 continue;
             };
@@ -65,4 +69,27 @@ fn check(p: &Project, out: &mut Sink) {
             }
         }
     });
+}
+
+/// `scheme://user:secret@host…` as written: a password in the URL is a credential in git.
+fn url_userinfo(key: &str, value: &crate::yaml::Node, out: &mut Sink) {
+    let Some(text) = value.written() else { return };
+    let Some((_, rest)) = text.split_once("://") else {
+        return;
+    };
+    let authority = rest.split('/').next().unwrap_or(rest);
+    let Some((userinfo, _)) = authority.rsplit_once('@') else {
+        return;
+    };
+    let Some((_, secret)) = userinfo.split_once(':') else {
+        return;
+    };
+    if secret.is_empty() || secret.contains('$') {
+        return;
+    }
+    out.report(
+        value.loc(),
+        format!("`{key}` carries a password in the URL ({} characters, not shown); it ends up in git and world-readable on the host", secret.chars().count()),
+        format!("Remove the credentials from `{key}`, set `access-key-id: ${{LITESTREAM_ACCESS_KEY_ID}}` and `secret-access-key: ${{LITESTREAM_SECRET_ACCESS_KEY}}` from the environment, and rotate this key."),
+    );
 }
