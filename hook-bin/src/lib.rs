@@ -18,5 +18,6 @@ pub mod render;
 pub mod rules;
 pub mod source;
 pub mod suggest;
+pub mod verify;
 pub mod version;
 pub mod yaml;
