@@ -222,7 +222,14 @@ fn failed(ctx: &Ctx, t: &Target, f: &Failure) -> (State, String) {
                 }
             ),
         ),
-        Problem::NoCredentials(h) => (State::Error, format!("no credentials ({h}){}", unset_note(t))),
+        Problem::NoCredentials(h) if !t.unset.is_empty() => (
+            State::Error,
+            format!(
+                "no credentials: the config reads {}, not set here, and Litestream found none elsewhere ({h})",
+                vars(&t.unset)
+            ),
+        ),
+        Problem::NoCredentials(h) => (State::Error, format!("no credentials ({h})")),
         Problem::Unreachable(h) => (State::Error, format!("cannot reach the storage ({h})")),
         Problem::CaBundle => (
             State::Error,
@@ -532,7 +539,7 @@ pub fn check(
         }
         p.clear();
         verdict = match ctx.list(t, ctx.bin, p) {
-            Ok((np, _)) => freshness::after_wait(np.map(|x| x.time), last_change, t),
+            Ok((np, _)) => freshness::after_wait(point.as_ref(), np.as_ref(), last_change, t),
             Err(f) => {
                 fail(memo, &mut r, f);
                 return r;

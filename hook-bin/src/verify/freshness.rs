@@ -15,6 +15,7 @@ use std::time::Duration;
 
 use super::clock;
 use super::config::Target;
+use super::listing::Point;
 use super::report::Limit;
 
 /// How long a change may take to reach the replica: two sync intervals and 15 s for the upload.
@@ -109,11 +110,15 @@ pub fn judge(t: &Target, explicit: bool, limit: &Limit, age: Option<f64>, agains
     }
 }
 
-/// After waiting for a change seen at `last_change`: did the backup reach it?
-pub fn after_wait(newest: Option<f64>, last_change: f64, t: &Target) -> Verdict {
-    // Listings have whole seconds; an upload is never older than the change it carries.
+/// After waiting for a change seen at `last_change`: did the backup reach it? `before` is the
+/// position the backup had when it was found behind, `newest` the one it has now.
+pub fn after_wait(before: Option<&Point>, newest: Option<&Point>, last_change: f64, t: &Target) -> Verdict {
+    // Listings have whole seconds, so the time alone cannot tell a new upload from the old one
+    // made in the same second; a new position can. An upload is never older than its change.
+    let moved = newest.is_some_and(|n| before.is_none_or(|b| b.token != n.token));
+    let newest = newest.map(|n| n.time);
     match newest {
-        Some(p) if p >= last_change.floor() => Verdict::Fresh("receives the live database's changes".into()),
+        Some(p) if moved && p >= last_change.floor() => Verdict::Fresh("receives the live database's changes".into()),
         _ => Verdict::Stale(format!(
             "the live database changed at {}, and {} later the backup still ends {}: replication is not delivering",
             clock::format_rfc3339(last_change),

@@ -21,8 +21,10 @@ use super::clock;
 pub struct Point {
     /// Unix seconds (whole seconds: Litestream prints no more).
     pub time: f64,
-    /// `generation 5dbac0d7a4e62010` (0.3) or `TXID 000000000000001a` (0.5).
+    /// `generation 5dbac0d7a4e62010, index 3` (0.3) or `TXID 000000000000001a` (0.5).
     pub position: String,
+    /// Changes whenever the replica gains a file (times alone have whole seconds).
+    pub token: String,
 }
 
 /// A listing's table, read line by line.
@@ -59,8 +61,8 @@ impl Table {
 #[derive(Debug, Default)]
 pub struct V03 {
     table: Table,
-    /// generation → newest `created`.
-    newest: HashMap<String, f64>,
+    /// generation → (newest `created`, highest (index, offset), files).
+    newest: HashMap<String, (f64, (u64, u64), usize)>,
     pub files: usize,
     pub headers: usize,
 }
@@ -82,21 +84,24 @@ impl V03 {
         ) else {
             return;
         };
+        let num = |k: &str| row.get(k).and_then(|x| x.parse::<u64>().ok()).unwrap_or(0);
+        let at = (num("index"), num("offset"));
         self.files += 1;
-        let e = self.newest.entry(g.to_string()).or_insert(t);
-        if t > *e {
-            *e = t;
-        }
+        let e = self.newest.entry(g.to_string()).or_insert((t, at, 0));
+        e.0 = e.0.max(t);
+        e.1 = e.1.max(at);
+        e.2 += 1;
     }
 
     pub fn point(&self) -> Option<Point> {
-        let (g, t) = self
+        let (g, (t, (index, offset), n)) = self
             .newest
             .iter()
-            .max_by(|a, b| a.1.total_cmp(b.1).then_with(|| a.0.cmp(b.0)))?;
+            .max_by(|a, b| a.1 .0.total_cmp(&b.1 .0).then_with(|| a.0.cmp(b.0)))?;
         Some(Point {
             time: *t,
-            position: format!("generation {g}"),
+            position: format!("generation {g}, index {index}"),
+            token: format!("{g}/{index}/{offset}/{n}"),
         })
     }
 }
@@ -131,6 +136,7 @@ impl V05 {
         Some(Point {
             time: t,
             position: format!("TXID {txid:016x}"),
+            token: format!("{txid:016x}"),
         })
     }
 }
@@ -162,7 +168,8 @@ mod tests {
         assert_eq!(r.headers, 2);
         assert_eq!(r.files, 4);
         let p = r.point().unwrap();
-        assert_eq!(p.position, "generation bbbbbbbbbbbbbbbb");
+        assert_eq!(p.position, "generation bbbbbbbbbbbbbbbb, index 3");
+        assert_eq!(p.token, "bbbbbbbbbbbbbbbb/3/0/2");
         assert_eq!(clock::format_rfc3339(p.time), "2026-12-01T21:58:00Z");
     }
 

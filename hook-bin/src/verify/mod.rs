@@ -264,7 +264,7 @@ fn run_inner(opts: &Options, secrets: &mut Secrets) -> Result<Report, Fatal> {
     };
     let max_age = match opts.max_age {
         Some(d) => format!("{} (--max-age)", clock::go(d)),
-        None => "per database, the snapshot period + 2 × sync-interval + 15s; a backup behind the live database must receive its last change within 2 × sync-interval + 15s".into(),
+        None => "the default of each database (its snapshot period + 2 × sync-interval + 15s)".into(),
     };
     Ok(Report::new(tool, reports, max_age))
 }
