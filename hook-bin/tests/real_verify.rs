@@ -568,3 +568,126 @@ fn cannot_run() {
         r.stderr
     );
 }
+
+/// Where the live databases are not on this machine (CI with the bucket's credentials), an old
+/// backup means different things: 0.3 snapshots idle databases, so it is stale; 0.5 writes
+/// nothing for an idle database, so it is idle while another database of the same Litestream
+/// has a fresh backup, and stale when none has.
+#[test]
+fn idle_databases_seen_from_elsewhere() {
+    let moto = real::Moto::start();
+    moto.create_bucket(BUCKET);
+    let tmp = real::TempDir::new("verify-idle");
+    let mut reps = Vec::new();
+    let mut busy = Vec::new();
+    let mut views = Vec::new();
+    for v in real::VERSIONS {
+        let dir = tmp.join(v.short());
+        std::fs::create_dir_all(&dir).unwrap();
+        let mut text = String::new();
+        for name in ["busy", "idle"] {
+            let db = dir.join(format!("{name}.sqlite3"));
+            let mut c = real::open_wal(&db);
+            real::create_items(&c);
+            real::insert_batch(&mut c, name, 0, 20);
+            let mut one = one_db(v, &db, &format!("idle-test/{}/{name}", v.short()), &moto.endpoint());
+            if v == Version::V03 {
+                one.push_str("        snapshot-interval: 2s\n");
+            }
+            text.push_str(if text.is_empty() {
+                &one
+            } else {
+                one.trim_start_matches("dbs:\n")
+            });
+            if name == "busy" {
+                busy.push((v, c));
+            }
+        }
+        if v == Version::V05 {
+            text = format!("snapshot:\n  interval: 2s\n{text}");
+        }
+        let cfg = write(&dir.join("litestream.yml"), &text);
+        // The same config as CI sees it: the databases' folder does not exist there.
+        let elsewhere = text.replace(&dir.display().to_string(), "/nonexistent-lsg-storage");
+        views.push((v, write(&dir.join("ci.yml"), &elsewhere)));
+        let mut rep = real::Replicator::start(v, &cfg, &dir, dir.join("replicate.log"));
+        assert!(
+            rep.wait_log(init_support::snapshot_marker(v), 2, Duration::from_secs(60)),
+            "{}",
+            rep.log_text()
+        );
+        reps.push(rep);
+    }
+    let ci = |v: Version, cfg: &std::path::Path| {
+        verify_cmd(
+            &[
+                tmp.path().to_str().unwrap(),
+                "--config",
+                cfg.to_str().unwrap(),
+                "--litestream",
+                v.bin().to_str().unwrap(),
+                "--format",
+                "json",
+            ],
+            &[],
+        )
+    };
+    // The default limit here is 2s + 2 × 1s + 15s = 19s: write to `busy` for longer than that.
+    let until = Instant::now() + Duration::from_secs(22);
+    let mut batch = 1;
+    while Instant::now() < until {
+        for (_, c) in busy.iter_mut() {
+            real::insert_batch(c, "busy", batch, 5);
+        }
+        batch += 1;
+        thread::sleep(Duration::from_millis(500));
+    }
+    for (v, cfg) in &views {
+        let r = ci(*v, cfg);
+        assert_eq!(r.code, Some(0), "{} while replicating: {}", v.full(), r.all());
+        let idle = r.db("/nonexistent-lsg-storage/idle.sqlite3");
+        assert!(idle["live"].is_null(), "{idle}");
+        match v {
+            Version::V05 => {
+                assert!(idle["backup"]["age_seconds"].as_f64().unwrap() > 19.0, "{idle}");
+                assert!(
+                    idle["reason"]
+                        .as_str()
+                        .unwrap()
+                        .contains("idle: Litestream 0.5 writes nothing"),
+                    "{idle}"
+                );
+                assert!(
+                    idle["reason"]
+                        .as_str()
+                        .unwrap()
+                        .contains("backup of /nonexistent-lsg-storage/busy.sqlite3"),
+                    "{idle}"
+                );
+            }
+            Version::V03 => assert!(
+                idle["backup"]["age_seconds"].as_f64().unwrap() < 19.0,
+                "0.3 snapshots it: {idle}"
+            ),
+        }
+    }
+    for mut rep in reps {
+        assert!(rep.stop());
+    }
+    drop(busy);
+    thread::sleep(Duration::from_secs(20));
+    for (v, cfg) in &views {
+        let r = ci(*v, cfg);
+        assert_eq!(r.code, Some(1), "{} stopped: {}", v.full(), r.all());
+        for (name, (state, reason)) in r.states() {
+            assert_eq!(state, "stale", "{} {name}: {reason}", v.full());
+            assert!(reason.contains("more than 19s"), "{reason}");
+            if *v == Version::V05 {
+                assert!(
+                    reason.contains("Litestream is not running, or nothing wrote to any of them"),
+                    "{reason}"
+                );
+            }
+        }
+    }
+}

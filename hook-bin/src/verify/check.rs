@@ -27,8 +27,9 @@ const SENTINEL_RESTORES: usize = 6;
 
 pub struct Ctx<'a> {
     pub bin: &'a Binary,
-    /// A binary of the other release line, if one is at hand (to recognise its backups).
-    pub other: Option<&'a Binary>,
+    /// A binary of the other release line, if one is at hand (to recognise its backups); looked
+    /// for the first time it is needed.
+    pub other: std::cell::OnceCell<Option<Binary>>,
     pub cwd: &'a Path,
     pub config: &'a Path,
     pub private: &'a Private,
@@ -163,6 +164,18 @@ impl Ctx<'_> {
     }
 }
 
+fn tenths(x: f64) -> f64 {
+    (x * 10.0).round() / 10.0
+}
+
+fn backup_point(p: Option<&Point>) -> Option<BackupPoint> {
+    p.map(|pt| BackupPoint {
+        time: clock::format_rfc3339(pt.time),
+        position: pt.position.clone(),
+        age_seconds: tenths((clock::now() - pt.time).max(0.0)),
+    })
+}
+
 fn new_report(t: &Target, state: State, reason: String) -> DbReport {
     DbReport {
         database: t.name.clone(),
@@ -177,6 +190,7 @@ fn new_report(t: &Target, state: State, reason: String) -> DbReport {
         sentinel: None,
         restore_seconds: None,
         restored_bytes: None,
+        idle_or_stopped: None,
     }
 }
 
@@ -206,7 +220,7 @@ fn failed(ctx: &Ctx, t: &Target, f: &Failure) -> (State, String) {
             format!(
                 "Litestream showed no progress for {} and was stopped: the storage{} does not answer (raise --timeout for a very large backup)",
                 clock::go(ctx.timeout),
-                if t.location.contains(" at ") { format!(" {}", t.location.rsplit(" at ").next().unwrap_or("")) } else { String::new() }
+                if t.endpoint.is_empty() { String::new() } else { format!(" at {}", t.endpoint) }
             ),
         );
     }
@@ -291,7 +305,7 @@ fn live_stats(t: &Target) -> Option<Result<(Stats, f64), String>> {
 }
 
 fn live_report(d: &Diff, last_change: f64, point: Option<&Point>) -> Live {
-    let behind = (!d.caught_up).then(|| point.map_or(0.0, |p| (last_change - p.time).max(0.0)));
+    let behind = (!d.caught_up).then(|| tenths(point.map_or(0.0, |p| (last_change - p.time).max(0.0))));
     Live {
         caught_up: d.caught_up,
         last_change: Some(clock::format_rfc3339(last_change)),
@@ -374,6 +388,7 @@ pub fn check(
             return r;
         }
     };
+    r.backup = backup_point(point.as_ref());
     let old_v05_listing = ctx.bin.version.line == Line::V05 && ctx.bin.version.patch.is_some_and(|p| p < 8);
     if files == 0 && ctx.bin.version.line == Line::V03 {
         r.state = State::Missing;
@@ -387,7 +402,7 @@ pub fn check(
             return r;
         }
     };
-    r.restore_seconds = Some(secs);
+    r.restore_seconds = Some((secs * 1000.0).round() / 1000.0);
     r.restored_bytes = Some(bytes);
     if files == 0 && !old_v05_listing {
         ctx.private.clear(&slot);
@@ -444,7 +459,7 @@ pub fn check(
         let waited = clock::now() - s.written_at;
         r.sentinel = Some(SentinelReport {
             arrived,
-            seconds: waited,
+            seconds: waited.round(),
             note: if arrived {
                 format!("a row written {} ago is in the restored copy", clock::span(waited))
             } else {
@@ -457,11 +472,7 @@ pub fn check(
         });
     }
     let now = clock::now();
-    r.backup = point.as_ref().map(|pt| BackupPoint {
-        time: clock::format_rfc3339(pt.time),
-        position: pt.position.clone(),
-        age_seconds: (now - pt.time).max(0.0),
-    });
+    r.backup = backup_point(point.as_ref());
     let restored = match sqlite::open_copy(&out).and_then(|c| {
         let i = sqlite::integrity(&c)?;
         let s = if i == "ok" { Some(sqlite::stats(&c)?) } else { None };
@@ -546,7 +557,14 @@ pub fn check(
             }
         };
     }
+    // The age as of the verdict (waiting may have taken a while).
+    r.backup = backup_point(point.as_ref());
     match verdict {
+        Verdict::IdleOrStopped(why) => {
+            r.state = State::Stale;
+            r.reason = format!("{why}; {summary}{live_note}");
+            r.idle_or_stopped = Some((why, format!("integrity ok, {summary}{live_note}")));
+        }
         Verdict::Fresh(_) | Verdict::WaitFor { .. } => {
             r.state = State::Ok;
             r.reason = format!("integrity ok, {summary}{live_note}");
@@ -590,7 +608,10 @@ fn describe(backup: &Stats, live: Option<&Live>, point: Option<&Point>) -> Strin
             parts.extend(l.schema_differences.iter().take(3).cloned());
             format!(
                 "{at}{size}, {} behind the live database ({})",
-                clock::span(l.behind_seconds.unwrap_or(0.0)),
+                match l.behind_seconds.unwrap_or(0.0) {
+                    s if s < 1.0 => "less than a second".to_string(),
+                    s => clock::span(s),
+                },
                 parts.join("; ")
             )
         }
@@ -600,7 +621,10 @@ fn describe(backup: &Stats, live: Option<&Live>, point: Option<&Point>) -> Strin
 /// On 0.3, nothing listed: a 0.5 backup there would be invisible; say so when a 0.5 binary
 /// at hand finds one.
 fn other_line_note(ctx: &Ctx, t: &Target, p: &mut Progress) -> Option<String> {
-    let other = ctx.other?;
+    let other = ctx
+        .other
+        .get_or_init(|| super::other_line(ctx.cwd, ctx.bin.version.line))
+        .as_ref()?;
     let (_, files) = ctx.list(t, other, p).ok()?;
     (files > 0).then(|| {
         format!(

@@ -25,6 +25,8 @@ pub struct Target {
     pub kind: String,
     /// Where the backup lives, for messages (never credentials).
     pub location: String,
+    /// `host[:port]` of the endpoint (empty for the provider's default).
+    pub endpoint: String,
     /// Two targets with the same key write into the same place.
     pub location_key: String,
     /// Targets with the same key share storage and credentials (and their failures).
@@ -350,6 +352,7 @@ pub fn load(text: &str, shown: &str, app: &Path, v: Version) -> Result<Config, C
             replica_name: None,
             kind: String::new(),
             location: String::new(),
+            endpoint: String::new(),
             location_key: format!("none-{i}"),
             storage_key: format!("none-{i}"),
             root_path: false,
@@ -406,6 +409,7 @@ pub fn load(text: &str, shown: &str, app: &Path, v: Version) -> Result<Config, C
             t.replica_name = several.then(|| name_of(rep));
             t.kind = pl.kind.clone();
             t.location = pl.display();
+            t.endpoint = pl.endpoint.clone();
             t.location_key = format!("{}|{}|{}|{}", pl.kind, pl.endpoint, pl.bucket, pl.path);
             t.storage_key = format!("{}|{}|{}|{}", pl.kind, pl.endpoint, pl.bucket, cred_vars.join(","));
             t.root_path = pl.path.is_empty();

@@ -9,7 +9,9 @@
 //!
 //! So the default limit is the snapshot period plus an upload allowance; where the live
 //! database is readable, a backup that matches it is fresh on 0.5 whatever its age, and a
-//! backup behind it must receive the missing change within the allowance.
+//! backup behind it must receive the missing change within the allowance. Where it is not, an
+//! old 0.5 backup counts as idle only while another database of the same config (the same
+//! Litestream process) has a fresh one; `--max-age` applies as given.
 
 use std::time::Duration;
 
@@ -59,6 +61,22 @@ pub enum Verdict {
         until: f64,
         last_change: f64,
     },
+    /// 0.5, no live database to compare, older than the default limit: idle or stopped. One
+    /// Litestream serves every database of the config, so a fresh backup of another one means
+    /// it runs and this one was not written ([`idle_or_stopped`]); the text is the stale reason.
+    IdleOrStopped(String),
+}
+
+/// Settles [`Verdict::IdleOrStopped`] for a database with limit `max`, given the freshest other
+/// database of the config that is fresh on its own: `(name, age)`.
+pub fn idle_or_stopped(max: f64, freshest_other: Option<(&str, f64)>) -> Option<String> {
+    let (other, age) = freshest_other?;
+    (age <= max).then(|| {
+        format!(
+            "idle: Litestream 0.5 writes nothing while a database is not written, and the same Litestream delivered a backup of {other} {} ago",
+            clock::span(age)
+        )
+    })
 }
 
 pub fn judge(t: &Target, explicit: bool, limit: &Limit, age: Option<f64>, against: Against, now: f64) -> Verdict {
@@ -96,14 +114,11 @@ pub fn judge(t: &Target, explicit: bool, limit: &Limit, age: Option<f64>, agains
             }
         }
         Against::Unknown => match age {
-            Some(a) if old => {
-                let idle = if t.snapshot.refreshes_idle {
-                    ""
-                } else {
-                    "; Litestream 0.5 writes nothing while a database is idle, so this is expected only if nothing wrote to it since (run where the live database is readable, or with --sentinel, to tell)"
-                };
-                Verdict::Stale(format!("{}{idle}", over(a)))
-            }
+            Some(a) if old && !explicit && !t.snapshot.refreshes_idle => Verdict::IdleOrStopped(format!(
+                "{}, and no other database of this config has a fresh backup: Litestream is not running, or nothing wrote to any of them (0.5 writes nothing for an idle database; run where the live database is readable, or with --sentinel, to tell)",
+                over(a)
+            )),
+            Some(a) if old => Verdict::Stale(over(a)),
             Some(_) => Verdict::Fresh("within the limit".into()),
             None => Verdict::Fresh("its age is unknown".into()),
         },
@@ -138,5 +153,127 @@ impl Verdict {
             )),
             v => v,
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::verify::config::Snapshot;
+
+    fn target(refreshes_idle: bool) -> Target {
+        Target {
+            name: "db".into(),
+            db_arg: "db".into(),
+            local: "/x/db".into(),
+            replica_name: None,
+            kind: "s3".into(),
+            location: "s3://b/db".into(),
+            endpoint: String::new(),
+            location_key: "k".into(),
+            storage_key: "s".into(),
+            root_path: false,
+            sync: Duration::from_secs(5),
+            snapshot: Snapshot {
+                period: Duration::from_secs(3600),
+                why: "snapshot interval 1h".into(),
+                refreshes_idle,
+            },
+            unset: Vec::new(),
+            cred_vars: Vec::new(),
+            skip: None,
+        }
+    }
+
+    #[test]
+    fn default_limit_says_where_it_comes_from() {
+        let l = limit(&target(false), None);
+        assert_eq!(l.max_age_seconds, 3625.0);
+        assert_eq!(l.source, "snapshot interval 1h + 2 × sync-interval 5s + 15s");
+        assert_eq!(
+            limit(&target(false), Some(Duration::from_secs(90))).source,
+            "--max-age 1m30s"
+        );
+    }
+
+    #[test]
+    fn verdicts_per_line_and_evidence() {
+        let (v03, v05) = (target(true), target(false));
+        let l = limit(&v05, None);
+        let old = Some(7200.0);
+        // Caught up: 0.5 is fresh at any age; 0.3 should have snapshotted meanwhile.
+        assert!(matches!(
+            judge(&v05, false, &l, old, Against::CaughtUp, 0.0),
+            Verdict::Fresh(_)
+        ));
+        assert!(
+            matches!(judge(&v03, false, &l, old, Against::CaughtUp, 0.0), Verdict::Stale(s) if s.contains("replication has stopped"))
+        );
+        // No live database: 0.5 waits for the other databases' evidence, 0.3 is stale.
+        assert!(matches!(
+            judge(&v05, false, &l, old, Against::Unknown, 0.0),
+            Verdict::IdleOrStopped(_)
+        ));
+        assert!(matches!(
+            judge(&v03, false, &l, old, Against::Unknown, 0.0),
+            Verdict::Stale(_)
+        ));
+        assert!(matches!(
+            judge(&v05, false, &l, Some(60.0), Against::Unknown, 0.0),
+            Verdict::Fresh(_)
+        ));
+        // --max-age is literal where nothing shows the backup complete.
+        let x = limit(&v05, Some(Duration::from_secs(10)));
+        assert!(matches!(
+            judge(&v05, true, &x, Some(60.0), Against::Unknown, 0.0),
+            Verdict::Stale(_)
+        ));
+        assert!(matches!(
+            judge(&v05, true, &x, Some(60.0), Against::CaughtUp, 0.0),
+            Verdict::Fresh(_)
+        ));
+        // Behind: wait until the change could have arrived.
+        assert_eq!(
+            judge(
+                &v05,
+                false,
+                &l,
+                Some(60.0),
+                Against::Behind { last_change: 100.0 },
+                90.0
+            ),
+            Verdict::WaitFor {
+                until: 125.0,
+                last_change: 100.0
+            }
+        );
+        assert_eq!(idle_or_stopped(3625.0, None), None);
+        assert_eq!(idle_or_stopped(3625.0, Some(("q", 4000.0))), None);
+        assert!(idle_or_stopped(3625.0, Some(("q", 30.0)))
+            .unwrap()
+            .contains("backup of q 30s ago"));
+    }
+
+    #[test]
+    fn a_new_position_is_needed_to_count_as_delivered() {
+        let t = target(false);
+        let p = |time: f64, token: &str| Point {
+            time,
+            position: String::new(),
+            token: token.into(),
+        };
+        // Same second, same position: the old upload, not the change.
+        assert!(matches!(
+            after_wait(Some(&p(100.0, "a")), Some(&p(100.0, "a")), 100.4, &t),
+            Verdict::Stale(_)
+        ));
+        assert!(matches!(
+            after_wait(Some(&p(100.0, "a")), Some(&p(100.0, "b")), 100.4, &t),
+            Verdict::Fresh(_)
+        ));
+        assert!(matches!(
+            after_wait(Some(&p(90.0, "a")), Some(&p(95.0, "b")), 100.4, &t),
+            Verdict::Stale(_)
+        ));
     }
 }

@@ -190,10 +190,9 @@ fn run_inner(opts: &Options, secrets: &mut Secrets) -> Result<Report, Fatal> {
             v.push(t.name.clone());
         }
     }
-    let other = other_line(&app, bin.version.line);
     let ctx = check::Ctx {
         bin: &bin,
-        other: other.as_ref(),
+        other: std::cell::OnceCell::new(),
         cwd: &app,
         config: &config_path,
         private: &private,
@@ -241,6 +240,7 @@ fn run_inner(opts: &Options, secrets: &mut Secrets) -> Result<Report, Fatal> {
         reports.push(r);
     }
     progress.clear();
+    settle_idle(&mut reports);
     for (name, s) in sentinels.iter_mut() {
         if let Ok(s) = s {
             if let Err(e) = s.remove() {
@@ -269,11 +269,70 @@ fn run_inner(opts: &Options, secrets: &mut Secrets) -> Result<Report, Fatal> {
     Ok(Report::new(tool, reports, max_age))
 }
 
+/// An old 0.5 backup with no live database to compare is idle while another database of the
+/// config has a backup that is fresh on its own; otherwise it stays stale.
+fn settle_idle(reports: &mut [report::DbReport]) {
+    let fresh: Vec<(String, f64)> = reports
+        .iter()
+        .filter(|r| r.state == State::Ok)
+        .filter_map(|r| Some((r.database.clone(), r.backup.as_ref()?.age_seconds)))
+        .collect();
+    for r in reports.iter_mut() {
+        let Some((_, ok_text)) = r.idle_or_stopped.take() else {
+            continue;
+        };
+        let max = r.limit.as_ref().map_or(0.0, |l| l.max_age_seconds);
+        let other = fresh
+            .iter()
+            .filter(|(n, _)| *n != r.database)
+            .min_by(|a, b| a.1.total_cmp(&b.1))
+            .map(|(n, a)| (n.as_str(), *a));
+        if let Some(idle) = freshness::idle_or_stopped(max, other) {
+            r.state = State::Ok;
+            r.reason = format!("{ok_text}; {idle}");
+        }
+    }
+}
+
 /// Parses `--max-age` and `--timeout` values (Go durations, as in litestream.yml).
 pub fn parse_duration(s: &str) -> Result<Duration, String> {
     match crate::duration::parse_go(s) {
         Ok(ns) if ns > 0.0 => Ok(Duration::from_nanos(ns as u64)),
         Ok(_) => Err(format!("`{s}` is not a positive duration")),
         Err(_) => Err(format!("`{s}` is not a duration (write e.g. 90s, 15m, 2h)")),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn db_names_match_paths_files_stems_and_rails_names() {
+        let text = "dbs:\n  - path: storage/production_queue.sqlite3\n    replicas:\n      - url: s3://b/q\n";
+        let v = crate::version::Version::parse("0.3.13").unwrap();
+        let c = config::load(text, "x", Path::new("/app"), v).unwrap();
+        let t = &c.targets[0];
+        let rails: HashMap<String, String> =
+            [("queue".to_string(), "storage/production_queue.sqlite3".to_string())].into();
+        for k in [
+            "storage/production_queue.sqlite3",
+            "production_queue.sqlite3",
+            "production_queue",
+            "/app/storage/production_queue.sqlite3",
+            "queue",
+        ] {
+            assert!(matches(t, k, &rails), "{k}");
+        }
+        for k in ["production", "cache", "storage"] {
+            assert!(!matches(t, k, &rails), "{k}");
+        }
+    }
+
+    #[test]
+    fn durations_for_flags() {
+        assert_eq!(parse_duration("90s"), Ok(Duration::from_secs(90)));
+        assert!(parse_duration("0").is_err());
+        assert!(parse_duration("7d").unwrap_err().contains("not a duration"));
     }
 }

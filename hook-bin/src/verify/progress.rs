@@ -32,7 +32,7 @@ impl Progress {
         } else {
             String::new()
         };
-        let line = (self.scrub)(&format!("{what} ({}s{size})", elapsed.as_secs()));
+        let line = (self.scrub)(&format!("{what} ({:.1}s{size})", elapsed.as_secs_f64()));
         let mut e = std::io::stderr().lock();
         let _ = write!(e, "\r\x1b[K{line}");
         let _ = e.flush();

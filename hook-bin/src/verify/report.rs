@@ -93,6 +93,10 @@ pub struct DbReport {
     pub sentinel: Option<SentinelReport>,
     pub restore_seconds: Option<f64>,
     pub restored_bytes: Option<u64>,
+    /// Stale unless another database shows that Litestream runs (see `freshness`): the stale
+    /// reason, and the text to start an ok reason with if one does.
+    #[serde(skip)]
+    pub idle_or_stopped: Option<(String, String)>,
 }
 
 #[derive(Debug, Clone, Serialize, PartialEq)]

@@ -6,8 +6,13 @@ use std::sync::atomic::{AtomicBool, Ordering};
 static STOP: AtomicBool = AtomicBool::new(false);
 
 #[cfg(unix)]
-extern "C" fn on_signal(_: libc::c_int) {
+extern "C" fn on_signal(sig: libc::c_int) {
     STOP.store(true, Ordering::SeqCst);
+    // A second Ctrl-C ends the process at once, should a step not notice the first one.
+    // SAFETY: signal() is async-signal-safe.
+    unsafe {
+        libc::signal(sig, libc::SIG_DFL);
+    }
 }
 
 /// Installs the handler for SIGINT, SIGTERM and SIGHUP (once per process is enough).
