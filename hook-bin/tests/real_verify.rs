@@ -191,7 +191,38 @@ fn lifecycle(v: Version, kind: Kind) {
         assert_eq!(state, "broken", "{reason}");
         assert!(reason.contains("holds a cache database"), "{reason}");
 
-        // 3c. An empty replica path (its variable is not set here).
+        // 3c. Two databases writing to one replica path: both named, neither restored.
+        let shared = text.replacen(
+            "path: storage/production_cable.sqlite3\n        endpoint",
+            "path: storage/production_cache.sqlite3\n        endpoint",
+            1,
+        );
+        let cfg = write(&lab.tmp.join("shared.yml"), &shared);
+        let r = lab.verify(&["--config", cfg.to_str().unwrap(), "--max-age", "1h", "--format", "json"]);
+        assert_eq!(r.code, Some(1), "{}", r.all());
+        let st = r.states();
+        let (cache, cable) = (
+            &st["storage/production_cache.sqlite3"],
+            &st["storage/production_cable.sqlite3"],
+        );
+        assert_eq!((cache.0.as_str(), cable.0.as_str()), ("broken", "broken"), "{st:?}");
+        assert!(
+            cache
+                .1
+                .starts_with("storage/production_cable.sqlite3 uses the same replica location"),
+            "{}",
+            cache.1
+        );
+        assert!(
+            cable
+                .1
+                .starts_with("storage/production_cache.sqlite3 uses the same replica location"),
+            "{}",
+            cable.1
+        );
+        assert_eq!(st["storage/production.sqlite3"].0, "ok");
+
+        // 3d. An empty replica path (its variable is not set here).
         let empty = text.replacen(
             "path: storage/production.sqlite3\n        endpoint",
             "path: $LSG_TEST_REPLICA_PATH\n        endpoint",
@@ -690,4 +721,48 @@ fn idle_databases_seen_from_elsewhere() {
             }
         }
     }
+}
+
+/// A config from an untrusted repository can name any SQLite file on the machine: `verify`
+/// reads or writes only databases inside the app's folder.
+#[test]
+fn sentinel_never_writes_outside_the_app() {
+    let outside = real::TempDir::new("verify-outside");
+    let victim = outside.join("someone-elses.sqlite3");
+    let c = real::open_wal(&victim);
+    real::create_items(&c);
+    drop(c);
+    let before = std::fs::read(&victim).unwrap();
+    let app = real::TempDir::new("verify-hostile-app");
+    let closed = TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
+    let cfg = write(
+        &app.join("litestream.yml"),
+        &one_db(Version::V05, &victim, "x", &format!("http://127.0.0.1:{closed}")),
+    );
+    let r = verify_cmd(
+        &[
+            app.path().to_str().unwrap(),
+            "--config",
+            cfg.to_str().unwrap(),
+            "--litestream",
+            Version::V05.bin().to_str().unwrap(),
+            "--sentinel",
+            "--timeout",
+            "3s",
+        ],
+        &[],
+    );
+    assert_eq!(r.code, Some(2), "{}", r.all());
+    assert_eq!(
+        std::fs::read(&victim).unwrap(),
+        before,
+        "the file outside the app changed"
+    );
+    let names: Vec<String> = {
+        let c = real::Connection::open_with_flags(&victim, rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY).unwrap();
+        let mut st = c.prepare("SELECT name FROM sqlite_schema").unwrap();
+        let rows = st.query_map([], |r| r.get(0)).unwrap();
+        rows.collect::<Result<_, _>>().unwrap()
+    };
+    assert_eq!(names, vec!["items".to_string()]);
 }

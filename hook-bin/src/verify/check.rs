@@ -291,6 +291,12 @@ fn live_stats(t: &Target) -> Option<Result<(Stats, f64), String>> {
     if !t.local.is_file() {
         return None;
     }
+    if !t.in_app {
+        return Some(Err(format!(
+            "{} is outside the app's folder, so it is not read (pass that folder as APP_DIR)",
+            t.local.display()
+        )));
+    }
     let c = match sqlite::open_live(&t.local) {
         Ok(c) => c,
         Err(e) => return Some(Err(e)),

@@ -20,6 +20,10 @@ pub struct Target {
     pub db_arg: String,
     /// Where the live database is on this machine, if it is.
     pub local: PathBuf,
+    /// `local` lies inside the app's folder. Only such a database is read for comparison or
+    /// gets a sentinel row: a config from an untrusted repository must not make `verify` read
+    /// or write any other SQLite file on the machine.
+    pub in_app: bool,
     /// `-replica NAME` (0.3, when a database has several replicas).
     pub replica_name: Option<String>,
     pub kind: String,
@@ -324,6 +328,14 @@ fn local_path(app: &Path, p: &str, v: Version) -> PathBuf {
     app.join(p)
 }
 
+fn inside(app: &Path, p: &Path) -> bool {
+    let canon = |p: &Path| std::fs::canonicalize(p).ok();
+    match (canon(app), p.parent().and_then(canon)) {
+        (Some(a), Some(dir)) => dir.starts_with(a) && p.file_name().is_some(),
+        _ => false,
+    }
+}
+
 /// Expands and parses the config for Litestream `v`, run in the folder `app`.
 pub fn load(text: &str, shown: &str, app: &Path, v: Version) -> Result<Config, ConfigError> {
     let expanded = expand::expand(text, lookup(v)).value.unwrap_or_default();
@@ -349,6 +361,7 @@ pub fn load(text: &str, shown: &str, app: &Path, v: Version) -> Result<Config, C
             },
             db_arg: path.clone(),
             local: local_path(app, &path, v),
+            in_app: inside(app, &local_path(app, &path, v)),
             replica_name: None,
             kind: String::new(),
             location: String::new(),

@@ -166,6 +166,7 @@ mod tests {
             name: "db".into(),
             db_arg: "db".into(),
             local: "/x/db".into(),
+            in_app: false,
             replica_name: None,
             kind: "s3".into(),
             location: "s3://b/db".into(),

@@ -211,7 +211,12 @@ fn run_inner(opts: &Options, secrets: &mut Secrets) -> Result<Report, Fatal> {
             if sentinels.contains_key(&t.name) {
                 continue;
             }
-            let s = if t.local.is_file() {
+            let s = if t.local.is_file() && !t.in_app {
+                Err(format!(
+                    "{} is outside the app's folder, so it is not written (pass that folder as APP_DIR)",
+                    t.local.display()
+                ))
+            } else if t.local.is_file() {
                 sqlite::plant(&t.local)
             } else {
                 Err(format!(
@@ -245,8 +250,11 @@ fn run_inner(opts: &Options, secrets: &mut Secrets) -> Result<Report, Fatal> {
         if let Ok(s) = s {
             if let Err(e) = s.remove() {
                 eprintln!(
-                    "litestream-guard verify: could not remove the sentinel row from {name} ({e}); delete it from table {}",
-                    sqlite::SENTINEL_TABLE
+                    "{}",
+                    ctx.secrets.scrub(&format!(
+                        "litestream-guard verify: could not remove the sentinel row from {name} ({e}); delete it from table {}",
+                        sqlite::SENTINEL_TABLE
+                    ))
                 );
             }
         }

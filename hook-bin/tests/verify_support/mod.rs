@@ -213,7 +213,7 @@ impl Lab {
         moto.create_bucket(BUCKET);
         let (tmp, app, config, cwd, dbs) = match kind {
             Kind::Init => {
-                let g = init_support::generate(v, &moto.endpoint(), "verify", "storage");
+                let g = init_support::generate(v, &moto.endpoint(), "verify", "app/storage");
                 fs::create_dir_all(&g.storage).unwrap();
                 let dbs = g
                     .dbs
