@@ -79,6 +79,14 @@ fn lifecycle(v: Version, kind: Kind) {
         assert!(j["backup"]["time"].as_str().is_some_and(|t| t.ends_with('Z')), "{j}");
         assert!(j["backup"]["age_seconds"].as_f64().is_some_and(|a| a < 120.0), "{j}");
     }
+    if kind == Kind::Gem {
+        // No --litestream and nothing on PATH: the binary is the one the gem setup provides.
+        let found = r.json()["litestream"]["found_by"].as_str().unwrap().to_string();
+        match v {
+            Version::V03 => assert_eq!(found, "the litestream-ruby gem 0.14.0"),
+            Version::V05 => assert!(found.starts_with("LITESTREAM_INSTALL_DIR"), "{found}"),
+        }
+    }
     let text = lab.verify(&["--max-age", "1h"]);
     assert_eq!(text.code, Some(0), "{what}: {}", text.all());
     let lines: Vec<&str> = text.stdout.lines().collect();
