@@ -485,6 +485,46 @@ fn credentials() {
             r.all()
         );
 
+        // The same with the config `init` writes and with a gem-style one (4 databases each).
+        let g = init_support::generate(v, &auth.endpoint(), "verify-creds", "app/storage");
+        let gem_app = tmp.join(format!("gem-{}", v.short()));
+        std::fs::create_dir_all(gem_app.join("config")).unwrap();
+        write(&gem_app.join("config/litestream.yml"), &gem_config());
+        let gem_env = [
+            ("LITESTREAM_REPLICA_BUCKET", BUCKET),
+            ("LITESTREAM_REPLICA_ENDPOINT", &auth.endpoint()),
+            ("LITESTREAM_REPLICA_REGION", "us-east-1"),
+        ];
+        let bin = v.bin();
+        let bin = bin.to_str().unwrap();
+        for (label, args) in [
+            (
+                "init",
+                vec![
+                    g.app.to_str().unwrap(),
+                    "--config",
+                    g.config.to_str().unwrap(),
+                    "--litestream",
+                    bin,
+                ],
+            ),
+            ("gem", vec![gem_app.to_str().unwrap(), "--litestream", bin]),
+        ] {
+            let mut env: Vec<(&str, &str)> = bad.to_vec();
+            env.extend(gem_env.iter().map(|(k, val)| (*k, *val)));
+            let r = verify_cmd(&args, &env);
+            assert_eq!(r.code, Some(2), "{} {label}: {}", v.full(), r.all());
+            let all = r.all();
+            assert_eq!(all.matches("the storage refused the credentials").count(), 4, "{all}");
+            for secret in [wrong_secret, auth.key_id.as_str(), auth.secret.as_str()] {
+                assert!(
+                    !all.contains(secret),
+                    "{} {label} printed a credential: {all}",
+                    v.full()
+                );
+            }
+        }
+
         // No credentials at all (the variables unset, the instance-metadata lookup disabled).
         let mut a = args(&[]);
         a.insert(0, "verify".into());

@@ -307,6 +307,10 @@ pub fn parse_duration(s: &str) -> Result<Duration, String> {
     match crate::duration::parse_go(s) {
         Ok(ns) if ns > 0.0 => Ok(Duration::from_nanos(ns as u64)),
         Ok(_) => Err(format!("`{s}` is not a positive duration")),
+        Err(crate::duration::DurationError::UnknownUnit { hours: Some(h), .. }) => Err(format!(
+            "`{s}` is not a duration (units go up to hours: write {})",
+            crate::duration::hours_literal(h)
+        )),
         Err(_) => Err(format!("`{s}` is not a duration (write e.g. 90s, 15m, 2h)")),
     }
 }
@@ -341,6 +345,7 @@ mod tests {
     fn durations_for_flags() {
         assert_eq!(parse_duration("90s"), Ok(Duration::from_secs(90)));
         assert!(parse_duration("0").is_err());
-        assert!(parse_duration("7d").unwrap_err().contains("not a duration"));
+        assert!(parse_duration("7d").unwrap_err().ends_with("write 168h)"));
+        assert!(parse_duration("soon").unwrap_err().contains("not a duration"));
     }
 }

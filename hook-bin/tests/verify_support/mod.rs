@@ -156,7 +156,7 @@ const GEM_DBS: [&str; 4] = ["production", "production_cache", "production_queue"
 
 /// The gem's template (`replicas:` list, `path:` as database.yml has it) with the region and
 /// endpoint variables the gem exports since 0.13.
-fn gem_config() -> String {
+pub fn gem_config() -> String {
     let mut s = String::from("dbs:\n");
     for d in GEM_DBS {
         s.push_str(&format!(
