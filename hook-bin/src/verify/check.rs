@@ -7,13 +7,14 @@ use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 use super::binary::Binary;
-use super::classify::{self, Problem};
+use super::classify::Problem;
 use super::clock;
+use super::commands::Failure;
 use super::compare::{self, Diff};
 use super::config::{Skip, Target};
-use super::exec::{self, Job};
 use super::freshness::{self, Against, Verdict};
-use super::listing::{self, Point};
+use super::listing::Point;
+use super::messages::{failed, nothing_there};
 use super::progress::Progress;
 use super::report::{BackupPoint, DbReport, Live, SentinelReport, State, TableRows};
 use super::scrub::Secrets;
@@ -45,125 +46,6 @@ pub struct Ctx<'a> {
 /// Problems already met on a storage and credential set, with the database that met them.
 pub type Memo = HashMap<String, (Problem, String)>;
 
-struct Failure {
-    problem: Problem,
-    timed_out: bool,
-    interrupted: bool,
-}
-
-fn db_arg(t: &Target) -> String {
-    // A path that starts with `-` would be read as a flag.
-    if t.db_arg.starts_with('-') {
-        format!("./{}", t.db_arg)
-    } else {
-        t.db_arg.clone()
-    }
-}
-
-impl Ctx<'_> {
-    fn base_args(&self, cmd: &str, t: &Target, bin: &Binary) -> Vec<String> {
-        let mut a = vec![cmd.to_string(), "-config".into(), self.config.display().to_string()];
-        if let (Some(r), Line::V03) = (&t.replica_name, bin.version.line) {
-            a.push("-replica".into());
-            a.push(r.clone());
-        }
-        a
-    }
-
-    fn run(
-        &self,
-        bin: &Binary,
-        args: Vec<String>,
-        watch: Option<PathBuf>,
-        what: &str,
-        p: &mut Progress,
-        line: &mut (dyn FnMut(&str) + Send),
-    ) -> Result<(), Failure> {
-        let job = Job {
-            bin: &bin.path,
-            args,
-            cwd: self.cwd,
-            watch,
-            timeout: self.timeout,
-        };
-        let done = exec::run(&job, line, &mut |e, b| p.tick(what, e, b));
-        p.clear();
-        if let Some(e) = done.spawn_error {
-            return Err(Failure {
-                problem: Problem::Other(e),
-                timed_out: false,
-                interrupted: false,
-            });
-        }
-        // 0.3's listings log errors and still exit 0.
-        let logged_error = bin.version.line == Line::V03 && done.stderr.contains("level=ERROR");
-        if done.ok() && !logged_error {
-            return Ok(());
-        }
-        Err(Failure {
-            problem: classify::classify(&done.stderr),
-            timed_out: done.timed_out,
-            interrupted: done.interrupted,
-        })
-    }
-
-    /// The newest position (and how many files the listing showed) with `bin`'s line.
-    fn list(&self, t: &Target, bin: &Binary, p: &mut Progress) -> Result<(Option<Point>, usize), Failure> {
-        let what = format!("listing the backup of {}", t.name);
-        match bin.version.line {
-            Line::V03 => {
-                let reader = std::sync::Mutex::new(listing::V03::default());
-                for cmd in ["snapshots", "wal"] {
-                    let mut args = self.base_args(cmd, t, bin);
-                    args.push(db_arg(t));
-                    self.run(bin, args, None, &what, p, &mut |l: &str| {
-                        reader.lock().unwrap_or_else(|e| e.into_inner()).feed(l)
-                    })?;
-                    reader.lock().unwrap_or_else(|e| e.into_inner()).next_command();
-                }
-                let r = reader.into_inner().unwrap_or_else(|e| e.into_inner());
-                Ok((r.point(), r.files))
-            }
-            Line::V05 => {
-                let mut args = self.base_args("ltx", t, bin);
-                if bin.version.patch.is_none_or(|p| p >= 8) {
-                    args.push("-level".into());
-                    args.push("all".into());
-                }
-                args.push(db_arg(t));
-                let reader = std::sync::Mutex::new(listing::V05::default());
-                self.run(bin, args, None, &what, p, &mut |l: &str| {
-                    reader.lock().unwrap_or_else(|e| e.into_inner()).feed(l)
-                })?;
-                let r = reader.into_inner().unwrap_or_else(|e| e.into_inner());
-                Ok((r.point(), r.files))
-            }
-        }
-    }
-
-    /// Restores into a fresh slot; returns (slot, restored file, seconds, bytes).
-    fn restore(&self, t: &Target, n: usize, p: &mut Progress) -> Result<(PathBuf, PathBuf, f64, u64), Failure> {
-        let slot = self.private.slot(n).map_err(|e| Failure {
-            problem: Problem::Other(e.to_string()),
-            timed_out: false,
-            interrupted: false,
-        })?;
-        let out = slot.join("restored.sqlite3");
-        let mut args = self.base_args("restore", t, self.bin);
-        args.push("-o".into());
-        args.push(out.display().to_string());
-        args.push(db_arg(t));
-        let start = std::time::Instant::now();
-        let what = format!("restoring {}", t.name);
-        if let Err(f) = self.run(self.bin, args, Some(slot.clone()), &what, p, &mut |_: &str| {}) {
-            self.private.clear(&slot);
-            return Err(f);
-        }
-        let bytes = std::fs::metadata(&out).map_or(0, |m| m.len());
-        Ok((slot, out, start.elapsed().as_secs_f64(), bytes))
-    }
-}
-
 fn tenths(x: f64) -> f64 {
     (x * 10.0).round() / 10.0
 }
@@ -192,99 +74,6 @@ fn new_report(t: &Target, state: State, reason: String) -> DbReport {
         restored_bytes: None,
         idle_or_stopped: None,
     }
-}
-
-fn unset_note(t: &Target) -> String {
-    if t.unset.is_empty() {
-        String::new()
-    } else {
-        format!(
-            " (not set here, so read as empty: {})",
-            t.unset.iter().map(|v| format!("${v}")).collect::<Vec<_>>().join(", ")
-        )
-    }
-}
-
-fn vars(names: &[String]) -> String {
-    names.iter().map(|v| format!("${v}")).collect::<Vec<_>>().join(" and ")
-}
-
-/// What a failed command means for this database.
-fn failed(ctx: &Ctx, t: &Target, f: &Failure) -> (State, String) {
-    if f.interrupted {
-        return (State::Error, "interrupted".into());
-    }
-    if f.timed_out {
-        return (
-            State::Error,
-            format!(
-                "Litestream showed no progress for {} and was stopped: the storage{} does not answer (raise --timeout for a very large backup)",
-                clock::go(ctx.timeout),
-                if t.endpoint.is_empty() { String::new() } else { format!(" at {}", t.endpoint) }
-            ),
-        );
-    }
-    match &f.problem {
-        Problem::Credentials(h) => (
-            State::Error,
-            format!(
-                "the storage refused the credentials ({h}){}",
-                if t.cred_vars.is_empty() {
-                    String::new()
-                } else {
-                    format!("; the config reads them from {}", vars(&t.cred_vars))
-                }
-            ),
-        ),
-        Problem::NoCredentials(h) if !t.unset.is_empty() => (
-            State::Error,
-            format!(
-                "no credentials: the config reads {}, not set here, and Litestream found none elsewhere ({h})",
-                vars(&t.unset)
-            ),
-        ),
-        Problem::NoCredentials(h) => (State::Error, format!("no credentials ({h})")),
-        Problem::Unreachable(h) => (State::Error, format!("cannot reach the storage ({h})")),
-        Problem::CaBundle => (
-            State::Error,
-            "AWS_CA_BUNDLE is set, and Litestream 0.5 cannot use it with a plain-http endpoint: unset it for this run"
-                .into(),
-        ),
-        Problem::NoBucket(h) => (
-            State::Missing,
-            format!("the bucket does not exist ({h}){}", unset_note(t)),
-        ),
-        Problem::NothingThere => (State::Missing, nothing_there(t)),
-        Problem::Corrupt(h) => (
-            State::Broken,
-            format!("the restore failed on a damaged backup object: {h}"),
-        ),
-        Problem::Config(h) => (
-            State::Error,
-            format!("Litestream refused the config: {h}{}", unset_note(t)),
-        ),
-        Problem::NoSpace(_) => (
-            State::Error,
-            format!(
-                "no space left for the restored copy in {} (set TMPDIR to a larger disk)",
-                ctx.private.path().parent().unwrap_or(ctx.private.path()).display()
-            ),
-        ),
-        Problem::Other(h) => (State::Error, format!("Litestream failed: {h}")),
-    }
-}
-
-fn nothing_there(t: &Target) -> String {
-    let root = if t.root_path {
-        " (the replica path is empty, so that is the root of the bucket)"
-    } else {
-        ""
-    };
-    format!(
-        "no backup at {}{root}{}: never replicated there, or its objects were deleted",
-        t.location,
-        unset_note(t)
-    )
 }
 
 fn live_stats(t: &Target) -> Option<Result<(Stats, f64), String>> {
