@@ -22,5 +22,6 @@ pub mod rules;
 pub mod runner;
 pub mod source;
 pub mod suggest;
+pub mod verify;
 pub mod version;
 pub mod yaml;
