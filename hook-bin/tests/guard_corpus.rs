@@ -305,7 +305,7 @@ fn rule_examples_match_their_rules() {
         .filter(|id| id.starts_with('G'))
         .map(str::to_string)
         .collect();
-    assert_eq!(ids.len(), 9, "{ids:?}");
+    assert_eq!(ids.len(), 11, "{ids:?}");
     let data = std::env::temp_dir().join(format!("lg-examples-{}", std::process::id()));
     for id in ids {
         let explain = String::from_utf8(Command::new(bin()).args(["explain", &id]).output().unwrap().stdout).unwrap();

@@ -209,14 +209,14 @@ pub fn exists(path: &str) -> bool {
 /// True when the file starts with the SQLite header.
 pub fn is_sqlite(path: &str) -> bool {
     let mut buf = [0u8; 16];
-    std::fs::File::open(path)
+    super::regular::open(Path::new(path))
         .and_then(|mut f| f.read_exact(&mut buf))
         .is_ok()
         && &buf == b"SQLite format 3\0"
 }
 
 fn read_small(path: &str, max: u64) -> Option<String> {
-    let f = std::fs::File::open(path).ok()?;
+    let f = super::regular::open(Path::new(path)).ok()?;
     let mut s = String::new();
     f.take(max).read_to_string(&mut s).ok()?;
     Some(s)

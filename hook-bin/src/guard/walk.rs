@@ -5,36 +5,35 @@
 //! judge (PreToolUse) or are only recorded (PostToolUse and the transcript).
 
 use super::layout::{clean, Ctx, Place};
-use super::ops::{base, Effect, FileOp, Op, Runner, Verb};
+use super::ops::{base, FileOp, Op, Runner, Verb};
+use super::session::{Event, Unit};
 use super::shell::{self, AndOr, Conn, Node, Redir, RedirKind, Script, Simple};
 use super::words::{Arg, Expander, Found, Vars, DYN};
 use super::{Env, Finding};
 
+use crate::limits::{MAX_ARGV, MAX_FINDINGS, MAX_WALK_STEPS};
 pub(super) use crate::limits::{MAX_LOOP_VALUES, MAX_NEST};
 
-/// Whether the app (or Litestream) is stopped, relative to what the session already says.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
-pub enum Tri {
-    /// Nothing on this command line changed it: the session decides.
-    #[default]
-    Inherit,
-    Stopped,
-    Started,
+/// A stop or start earlier on the command line: the unit, what happened, and the command.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Step {
+    pub unit: Unit,
+    pub event: Event,
+    pub cmd: String,
 }
 
-fn meet_tri(a: Tri, b: Tri) -> Tri {
-    match (a, b) {
-        (Tri::Started, _) | (_, Tri::Started) => Tri::Started,
-        (Tri::Stopped, Tri::Stopped) => Tri::Stopped,
-        _ => Tri::Inherit,
+impl Step {
+    pub fn starts(&self) -> bool {
+        matches!(self.event, Event::Start | Event::Seen { running: true, .. })
     }
 }
 
 /// What is known before a command runs.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct State {
-    pub app: Tri,
-    pub ls: Tri,
+    /// Stops and starts earlier on this line (the last one per unit); units not here are as
+    /// the session left them.
+    pub units: Vec<Step>,
     /// Paths known to be gone (deleted or moved away earlier on the line).
     pub gone: Vec<Place>,
     /// Local paths known to be gone.
@@ -45,9 +44,22 @@ pub struct State {
 
 impl State {
     fn meet(a: &State, b: &State) -> State {
+        // A start on either path may have happened; a stop counts only when both paths stopped.
+        let mut units: Vec<Step> = Vec::new();
+        for x in a.units.iter().chain(&b.units) {
+            if units.iter().any(|u| u.unit == x.unit) {
+                continue;
+            }
+            let other = if a.units.contains(x) { &b.units } else { &a.units };
+            let same = other.iter().find(|o| o.unit == x.unit);
+            if x.starts() {
+                units.push(x.clone());
+            } else if let Some(o) = same {
+                units.push(if o.starts() { o.clone() } else { x.clone() });
+            }
+        }
         State {
-            app: meet_tri(a.app, b.app),
-            ls: meet_tri(a.ls, b.ls),
+            units,
             gone: a.gone.iter().filter(|p| b.gone.contains(p)).cloned().collect(),
             local_gone: a
                 .local_gone
@@ -66,15 +78,48 @@ impl State {
 
     /// Carries starts from `other` (a start may have happened whatever the outcome).
     fn absorb_starts(&mut self, other: &State) {
-        if other.app == Tri::Started {
-            self.app = Tri::Started;
-            self.gone.clear();
-        }
-        if other.ls == Tri::Started {
-            self.ls = Tri::Started;
-            self.gone.clear();
+        for s in other.units.iter().filter(|s| s.starts()) {
+            self.set(s.clone());
         }
     }
+
+    /// Records a stop or start (a start also undoes every broader stop it overlaps, and what
+    /// was moved aside may be back).
+    pub(super) fn set(&mut self, step: Step) {
+        if step.starts() {
+            for u in &mut self.units {
+                if u.unit.overlaps(&step.unit) && !u.starts() {
+                    u.event = Event::Start;
+                    u.cmd = step.cmd.clone();
+                }
+            }
+            self.gone.clear();
+        }
+        self.units.retain(|u| u.unit != step.unit);
+        self.units.push(step);
+    }
+
+    /// The step that decides `unit` on this line: a start that overlaps it, else a stop that
+    /// covers it.
+    pub fn step(&self, unit: &Unit) -> Option<&Step> {
+        self.units
+            .iter()
+            .rev()
+            .find(|s| s.starts() && s.unit.overlaps(unit))
+            .or_else(|| self.units.iter().rev().find(|s| !s.starts() && s.unit.covers(unit)))
+    }
+}
+
+/// Which destination's databases a command touches.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub enum Target {
+    /// Not known (a local command, `docker` on an unnamed machine): every destination.
+    #[default]
+    Unknown,
+    /// `kamal -d D …` (`None`: no `-d`).
+    Dest(Option<String>),
+    /// `ssh HOST …`: the destinations that have that server.
+    Host(String),
 }
 
 /// The states after a command: when it succeeded, and when it failed.
@@ -109,7 +154,17 @@ pub struct Flow {
     /// Standard input handed to a remote command (`kamal app exec -i … <<EOF`): the first
     /// command reads it.
     pub stdin: Option<String>,
+    /// Whose databases these are.
+    pub target: Target,
+    /// The host's shell reading a `kamal … exec` line: its first command's words run in this
+    /// container, the rest on the host.
+    pub into: Option<Box<Flow>>,
+    /// On the host as the rest of a `kamal … exec` line (after the container's command).
+    pub host_tail: bool,
 }
+
+/// The word that stands for `docker run … IMAGE` in a `kamal … exec` line (see [`Flow::into`]).
+pub(super) const CONTAINER_CMD: &str = "__litestream_guard_container_command__";
 
 impl Flow {
     pub fn local(cwd: Option<String>) -> Flow {
@@ -122,6 +177,9 @@ impl Flow {
             entry: None,
             needs_prefix: false,
             stdin: None,
+            target: Target::Unknown,
+            into: None,
+            host_tail: false,
         }
     }
 
@@ -139,6 +197,7 @@ impl Flow {
             entry: None,
             needs_prefix: false,
             stdin: None,
+            into: None,
             ..self.clone()
         }
     }
@@ -177,8 +236,16 @@ pub struct Walker<'e> {
     pub judging: bool,
     pub findings: Vec<Finding>,
     pub(super) nest: usize,
+    /// Commands followed into other commands (`sudo`, `docker exec c …`), against `2 × MAX_NEST`.
+    pub(super) hops: usize,
     /// Shell functions defined so far on the line: called, their bodies run with `$1…`.
     pub(super) functions: Vec<(String, Node)>,
+    /// What the command printed (PostToolUse, the transcript): proof of a stop, or of its failure.
+    pub output: Option<String>,
+    /// Work done so far (simple commands and words expanded), against `MAX_WALK_STEPS`.
+    steps: usize,
+    /// The walk stopped early (too much work): what was not seen cannot be vouched for.
+    pub exhausted: bool,
 }
 
 impl<'e> Walker<'e> {
@@ -188,13 +255,35 @@ impl<'e> Walker<'e> {
             judging,
             findings: Vec::new(),
             nest: 0,
+            hops: 0,
             functions: Vec::new(),
+            output: None,
+            steps: 0,
+            exhausted: false,
+        }
+    }
+
+    /// Counts `n` units of work; false once the budget is spent.
+    pub(super) fn spend(&mut self, n: usize) -> bool {
+        self.steps = self.steps.saturating_add(n);
+        if self.steps > MAX_WALK_STEPS {
+            self.exhausted = true;
+        }
+        !self.exhausted
+    }
+
+    /// Keeps an objection (a bounded number: the answer needs the worst and the names of the rest).
+    pub(super) fn push(&mut self, f: Finding) {
+        let new_rule = !self.findings.iter().any(|x| x.rule.id == f.rule.id);
+        let worse = self.findings.iter().all(|x| x.verdict < f.verdict);
+        if self.findings.len() < MAX_FINDINGS || new_rule || worse {
+            self.findings.push(f);
         }
     }
 
     /// Parses and walks a command text (a command line or a payload run by another shell).
     pub fn text(&mut self, text: &str, flow: &mut Flow, st: &State) -> Out {
-        if self.nest >= MAX_NEST {
+        if self.nest >= MAX_NEST || !self.spend(1) {
             self.unresolved(text, flow, st);
             return Out::same(st);
         }
@@ -222,6 +311,9 @@ impl<'e> Walker<'e> {
         let mut cur = st.clone();
         let mut last = Out::same(st);
         for item in &s.0 {
+            if self.exhausted {
+                break;
+            }
             let out = self.and_or(&item.list, flow, &cur);
             cur = if item.background {
                 let mut c = cur.clone();
@@ -425,6 +517,9 @@ impl<'e> Walker<'e> {
                             vals.push(DYN.to_string());
                         }
                         for val in vals {
+                            if self.exhausted {
+                                break;
+                            }
                             let mut f = flow.clone();
                             f.vars.insert(v.clone(), val);
                             outs.push(self.script(body, &mut f, &cur));
@@ -484,15 +579,9 @@ impl<'e> Walker<'e> {
                     if arg.text.starts_with("/dev/") {
                         continue;
                     }
-                    let op = Op::File(FileOp {
-                        verb: Verb::Write,
-                        path: arg.clone(),
-                        recursive: false,
-                        into_dir: Some(false),
-                        name: None,
-                        filter: None,
-                        tool: ">".into(),
-                    });
+                    let mut f = FileOp::new(Verb::Write, arg.clone(), ">");
+                    f.into_dir = Some(false);
+                    let op = Op::File(f);
                     cur = self.apply(vec![op], &format!("> {}", arg.show()), flow, &cur).ok;
                 }
                 Redir::ProcSub(s) => {
@@ -505,6 +594,14 @@ impl<'e> Walker<'e> {
     }
 
     fn simple(&mut self, s: &Simple, flow: &mut Flow, st: &State, stdin: Stdin) -> Out {
+        if !self.spend(1 + s.words.len() / 8) {
+            return Out::same(st);
+        }
+        if s.words.len() > MAX_ARGV {
+            // Too many words to read: what it does is not known.
+            self.unresolved(&s.words.join(" "), flow, st);
+            return Out::same(st);
+        }
         let mut found = Found::default();
         let (argv, assigns) = {
             let ex = self.expander(flow);
@@ -567,6 +664,7 @@ impl<'e> Walker<'e> {
         }
         flow.entry = f.entry;
         flow.needs_prefix = f.needs_prefix;
+        flow.into = f.into;
         out
     }
 
@@ -607,30 +705,18 @@ impl<'e> Walker<'e> {
                 self.judge(op, shown, flow, &ok);
             }
             match op {
-                Op::Effect(e) => match e {
-                    Effect::AppStop => ok.app = Tri::Stopped,
-                    Effect::LitestreamStop => ok.ls = Tri::Stopped,
-                    Effect::AppStart => {
-                        ok.app = Tri::Started;
-                        fail.app = Tri::Started;
-                        ok.gone.clear();
-                        fail.gone.clear();
-                    }
-                    Effect::LitestreamStart => {
-                        ok.ls = Tri::Started;
-                        fail.ls = Tri::Started;
-                        ok.gone.clear();
-                        fail.gone.clear();
-                    }
-                },
-                Op::Accessory { start, name } if self.env.layout().is_litestream_accessory(name) => {
-                    if *start {
-                        ok.ls = Tri::Started;
-                        fail.ls = Tri::Started;
-                        ok.gone.clear();
-                        fail.gone.clear();
-                    } else {
-                        ok.ls = Tri::Stopped;
+                Op::Kamal { effect, holder, scope } => {
+                    for (unit, event) in self.kamal_events(*effect, holder, scope) {
+                        let step = Step {
+                            unit,
+                            event,
+                            cmd: shown.to_string(),
+                        };
+                        if step.starts() {
+                            // A start may have happened even when the command failed.
+                            fail.set(step.clone());
+                        }
+                        ok.set(step);
                     }
                 }
                 Op::File(f) => self.record_file(f, flow, &mut ok),

@@ -312,22 +312,91 @@ fn expand_parts(parts: &[BraceExpressionOrText], acc: &mut Vec<String>) -> bool 
     true
 }
 
-fn ansi_c(s: &str) -> String {
+/// `$'…'` as bash decodes it: C escapes, octal (`\\057`), hex (`\\x2f`), Unicode (`\\u2f`),
+/// control characters (`\\cA`). A NUL ends the string: bash drops the rest of the quoted part
+/// (`$'a\\x00b'c` is `ac`).
+pub fn ansi_c(s: &str) -> String {
     let mut out = String::new();
-    let mut chars = s.chars();
-    while let Some(c) = chars.next() {
+    let chars: Vec<char> = s.chars().collect();
+    let mut i = 0;
+    // Up to `max` digits of `radix` from `i`: the value and how many were read.
+    let digits = |i: usize, radix: u32, max: usize| -> (u32, usize) {
+        let mut v = 0u32;
+        let mut n = 0;
+        while n < max {
+            match chars.get(i + n).and_then(|c| c.to_digit(radix)) {
+                Some(d) => {
+                    v = v.saturating_mul(radix).saturating_add(d);
+                    n += 1;
+                }
+                None => break,
+            }
+        }
+        (v, n)
+    };
+    while i < chars.len() {
+        let c = chars[i];
+        i += 1;
         if c != '\\' {
             out.push(c);
             continue;
         }
-        match chars.next() {
-            Some('n') => out.push('\n'),
-            Some('t') => out.push('\t'),
-            Some('r') => out.push('\r'),
-            Some('e') | Some('E') => out.push('\u{1b}'),
-            Some('0') => out.push('\0'),
-            Some(o) => out.push(o),
-            None => out.push('\\'),
+        let Some(&e) = chars.get(i) else {
+            out.push('\\');
+            break;
+        };
+        i += 1;
+        let code: Option<u32> = match e {
+            'a' => Some(7),
+            'b' => Some(8),
+            'e' | 'E' => Some(0x1b),
+            'f' => Some(0xc),
+            'n' => Some(10),
+            'r' => Some(13),
+            't' => Some(9),
+            'v' => Some(0xb),
+            '0'..='7' => {
+                let (v, n) = digits(i - 1, 8, 3);
+                i += n - 1;
+                Some(v & 0xff)
+            }
+            'x' | 'u' | 'U' => {
+                let max = match e {
+                    'x' => 2,
+                    'u' => 4,
+                    _ => 8,
+                };
+                let (v, n) = digits(i, 16, max);
+                if n == 0 {
+                    out.push('\\');
+                    out.push(e);
+                    continue;
+                }
+                i += n;
+                Some(v)
+            }
+            'c' => match chars.get(i) {
+                Some(&x) => {
+                    i += 1;
+                    Some((x as u32) & 0x1f)
+                }
+                None => {
+                    out.push_str("\\c");
+                    continue;
+                }
+            },
+            '\\' | '\'' | '"' | '?' => Some(e as u32),
+            other => {
+                // Unknown escapes stay as written.
+                out.push('\\');
+                out.push(other);
+                continue;
+            }
+        };
+        match code {
+            Some(0) => break,
+            Some(v) => out.push(char::from_u32(v).unwrap_or('\u{fffd}')),
+            None => {}
         }
     }
     out
@@ -374,6 +443,12 @@ mod tests {
         assert_eq!(text("\"litestream restore \\\"/x\\\"\""), "litestream restore \"/x\"");
         assert_eq!(text("~/x"), "/home/dev/x");
         assert_eq!(text("$'a\\tb'"), "a\tb");
+        assert_eq!(
+            text("$'\\057rails\\x2fstorage/p.sqlite3\\x00junk'"),
+            "/rails/storage/p.sqlite3"
+        );
+        assert_eq!(text("$'a\\0b'c"), "ac");
+        assert_eq!(text("$'\\u0041\\cA\\q'"), "A\u{1}\\q");
     }
 
     #[test]

@@ -41,7 +41,12 @@ pub fn container_path(db: &str) -> String {
 /// The production section's databases. A single-database app (`production: {adapter, database}`)
 /// gives one entry named `primary`.
 pub fn production_dbs(root: &Node) -> Vec<RailsDb<'_>> {
-    let Some(prod) = root.get("production") else {
+    env_dbs(root, "production")
+}
+
+/// The databases of one environment's section (`development`, `production`, …).
+pub fn env_dbs<'a>(root: &'a Node, env: &str) -> Vec<RailsDb<'a>> {
+    let Some(prod) = root.get(env) else {
         return Vec::new();
     };
     if prod.get("database").is_some() || prod.get("adapter").is_some() {
