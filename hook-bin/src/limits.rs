@@ -37,7 +37,7 @@ pub const MAX_TRANSCRIPT_SCAN: u64 = 32 << 20;
 pub const MAX_SHELL_COST: usize = 60_000;
 /// Simple commands (and words) the walker expands for one decision, counting every loop value,
 /// function call and payload it follows: nested loops and functions multiply.
-pub const MAX_WALK_STEPS: usize = 20_000;
+pub const MAX_WALK_STEPS: usize = 6_000;
 /// Words of one simple command after expansion; the rest are not looked at.
 pub const MAX_ARGV: usize = 4_096;
 /// Objections kept for one decision: the answer needs the worst one and the names of the rest.

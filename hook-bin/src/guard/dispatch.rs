@@ -36,10 +36,19 @@ impl Walker<'_> {
         if argv.first().is_some_and(|a| a.is(CONTAINER_CMD)) {
             if let Some(inner) = flow.into.take() {
                 argv.remove(0);
+                let mut f = *inner;
+                // `VAR=1 cmd` here is a word to `docker run`, not an assignment: Rails'
+                // entrypoint would `exec` it and fail, but an image whose entrypoint goes
+                // through a shell runs it with VAR set. Judge it as the second.
+                while argv.first().is_some_and(|a| is_assignment(&a.text)) {
+                    let a = argv.remove(0);
+                    if let Some((k, v)) = a.text.split_once('=') {
+                        f.vars.insert(k.to_string(), v.to_string());
+                    }
+                }
                 if argv.is_empty() {
                     return Out::same(st);
                 }
-                let mut f = *inner;
                 return self.command(argv, &mut f, st, stdin);
             }
         }
@@ -178,7 +187,7 @@ impl Walker<'_> {
             "export" | "declare" | "typeset" | "local" | "readonly" => {
                 for a in &argv[1..] {
                     if let Some((k, v)) = a.text.split_once('=') {
-                        flow.vars.insert(k.to_string(), v.to_string());
+                        super::walk::set_var(&mut flow.vars, k.to_string(), v.to_string());
                     }
                 }
                 return Out::same(st);
@@ -636,6 +645,14 @@ fn docker_cp(argv: &[Arg]) -> Option<Op> {
         op.remote = Some(Remote::Container(c));
     }
     Some(Op::File(op))
+}
+
+fn is_assignment(s: &str) -> bool {
+    s.split_once('=').is_some_and(|(k, _)| {
+        !k.is_empty()
+            && k.chars().all(|c| c.is_ascii_alphanumeric() || c == '_')
+            && !k.starts_with(|c: char| c.is_ascii_digit())
+    })
 }
 
 fn is_litestream_subcommand(s: &str) -> bool {

@@ -199,7 +199,14 @@ impl Walker<'_> {
                 });
             }
         }
-        if flow.ctx.is_local() && certain {
+        if flow.ctx.is_local() && !certain && !mentions_database(abs) {
+            // Here a path known only at run time, whose known part names no database, can
+            // only reach the databases this machine has.
+            out.retain(|h| h.local.iter().any(|p| local::exists(p)));
+        }
+        // A pattern of nothing but wildcards says nothing about which local file it names.
+        let evidence = certain || abs.chars().any(|c| !matches!(c, '*' | '/' | '?'));
+        if flow.ctx.is_local() && evidence {
             self.held_hits(abs, recursive, filter, &mut out);
         }
         out

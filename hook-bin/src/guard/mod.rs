@@ -123,7 +123,7 @@ impl Decision {
 
 /// Words whose absence means the command cannot touch a database, a restore or the backups:
 /// anything else is answered without parsing or reading a file.
-const KEYWORDS: [&str; 24] = [
+const KEYWORDS: [&str; 25] = [
     "litestream",
     "restore",
     "sqlite",
@@ -150,6 +150,8 @@ const KEYWORDS: [&str; 24] = [
     "clean",
     "stash",
     "drop",
+    // Its input is run-time text.
+    "xargs",
 ];
 
 /// Characters that build a word's text at run time or by pattern (`$X`, `$(…)`, `` `…` ``,

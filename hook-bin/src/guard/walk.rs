@@ -221,6 +221,14 @@ impl Flow {
     }
 }
 
+/// Remembers a variable, up to `MAX_VARS` of them: past that, new ones stay unknown (which
+/// makes the guard more careful, never less).
+pub(super) fn set_var(vars: &mut Vars, k: String, v: String) {
+    if vars.len() < crate::limits::MAX_VARS || vars.contains_key(&k) {
+        vars.insert(k, v);
+    }
+}
+
 /// Where standard input comes from, when the guard can tell.
 #[derive(Debug, Clone)]
 pub enum Stdin {
@@ -401,7 +409,28 @@ impl<'e> Walker<'e> {
                     .collect::<Vec<_>>()
                     .join(" "),
             ),
-            "ls" => Stdin::Paths(rest.into_iter().cloned().collect()),
+            // `ls DIR` prints the names in DIR (unknown here); `ls *-wal` and `ls -d DIR` print
+            // the paths as given.
+            "ls" => {
+                let listed = argv[1..]
+                    .iter()
+                    .any(|a| a.text.starts_with('-') && a.text.contains('d'));
+                Stdin::Paths(
+                    rest.into_iter()
+                        .map(|a| {
+                            let file = flow.ctx.is_local() && std::path::Path::new(&a.text).is_file();
+                            if a.wild() || listed || file {
+                                a.clone()
+                            } else {
+                                Arg {
+                                    text: DYN.to_string(),
+                                    pat: "*".into(),
+                                }
+                            }
+                        })
+                        .collect(),
+                )
+            }
             "find" => {
                 let roots: Vec<&Arg> = argv[1..].iter().take_while(|a| !a.text.starts_with('-')).collect();
                 let name = argv
@@ -644,7 +673,7 @@ impl<'e> Walker<'e> {
         let cur = self.redirections(&s.redirs, flow, st);
         if argv.is_empty() {
             for (k, v) in assigns {
-                flow.vars.insert(k, v.text);
+                set_var(&mut flow.vars, k, v.text);
             }
             return Out::same(&cur);
         }
@@ -659,7 +688,7 @@ impl<'e> Walker<'e> {
         flow.errexit = f.errexit;
         for (k, v) in f.vars {
             if !assigns.iter().any(|(a, _)| *a == k) {
-                flow.vars.insert(k, v);
+                set_var(&mut flow.vars, k, v);
             }
         }
         flow.entry = f.entry;
@@ -701,6 +730,10 @@ impl<'e> Walker<'e> {
         let mut ok = st.clone();
         let mut fail = st.clone();
         for op in &ops {
+            // Judging an operation matches its path against every live file: a few steps.
+            if !self.spend(2) {
+                break;
+            }
             if self.judging {
                 self.judge(op, shown, flow, &ok);
             }
@@ -719,7 +752,13 @@ impl<'e> Walker<'e> {
                         ok.set(step);
                     }
                 }
-                Op::File(f) => self.record_file(f, flow, &mut ok),
+                Op::File(f) => match &f.remote {
+                    Some(r) => {
+                        let there = self.remote_flow(r);
+                        self.record_file(f, &there, &mut ok)
+                    }
+                    None => self.record_file(f, flow, &mut ok),
+                },
                 Op::Restore(r) => {
                     if let Some(o) = &r.output {
                         if !r.dry_run {
