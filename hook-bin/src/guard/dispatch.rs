@@ -127,9 +127,18 @@ impl Walker<'_> {
             self.nest -= 1;
             return out;
         }
-        if let Some(code) = wrappers::inline_code(&argv) {
+        let console_code = match (&stdin, base(&argv[0])) {
+            (Stdin::Text(t), "rails") if argv.get(1).is_some_and(|a| a.is("console") || a.is("c")) => Some(t.clone()),
+            _ => None,
+        };
+        if let Some(code) = wrappers::inline_code(&argv).or(console_code) {
             if ops::code_writes_database(&code) {
-                self.unresolved(&shown, flow, st);
+                let text = if shown.contains(code.as_str()) {
+                    shown.clone()
+                } else {
+                    format!("{shown} <<< {code}")
+                };
+                self.unresolved(&text, flow, st);
             }
             return Out::same(st);
         }
@@ -137,8 +146,9 @@ impl Walker<'_> {
             return match wrappers::shell(&argv) {
                 ShellRun::Text { text, errexit } => {
                     if text.dynamic() {
+                        // What it runs is partly unknown: a person looks when it mentions a
+                        // database, and what can be read is still judged.
                         self.unresolved(&shown, flow, st);
-                        return Out::same(st);
                     }
                     let mut f = flow.nested();
                     f.errexit = errexit;
@@ -202,9 +212,8 @@ impl Walker<'_> {
                     return match s.command {
                         Some(words) => {
                             let text = words.iter().map(|a| a.text.as_str()).collect::<Vec<_>>().join(" ");
-                            if text.contains(DYN) && ops::mentions_database(&text) {
+                            if text.contains(DYN) {
                                 self.unresolved(&shown, flow, st);
-                                return Out::same(st);
                             }
                             self.text(&text, &mut f, st)
                         }
@@ -288,9 +297,8 @@ impl Walker<'_> {
         if text.trim().is_empty() {
             return Out::same(st);
         }
-        if text.contains(DYN) && ops::mentions_database(&text) {
+        if text.contains(DYN) {
             self.unresolved(&shown, flow, st);
-            return Out::same(st);
         }
         let dest = call.scope.dest.clone();
         let mut host = Flow::remote(Ctx::Host(self.host_of(&call, &exec)), None);

@@ -20,6 +20,8 @@ pub enum How {
     Contradicted(Mark, String),
     /// Stopped on some hosts only.
     Partial(Mark),
+    /// Not stopped here, but in these other destinations.
+    Elsewhere(Vec<String>),
     Never,
 }
 
@@ -61,7 +63,26 @@ impl Walker<'_> {
                     Some(s) if s.starts() => How::LineStarted(s.cmd.clone()),
                     Some(s) => How::LineStopped(s.cmd.clone()),
                     None => match session.mark(&unit) {
-                        None => How::Never,
+                        None => {
+                            let mut other: Vec<String> = session
+                                .units
+                                .iter()
+                                .filter(|m| {
+                                    let here = Unit {
+                                        dest: unit.dest.clone(),
+                                        what: m.unit.what.clone(),
+                                    };
+                                    m.stopped && m.unit.dest != unit.dest && here.covers(&unit)
+                                })
+                                .map(|m| m.unit.dest.clone().unwrap_or_else(|| "the default (no -d)".into()))
+                                .collect();
+                            other.dedup();
+                            if other.is_empty() {
+                                How::Never
+                            } else {
+                                How::Elsewhere(other)
+                            }
+                        }
                         Some(m) if !m.stopped => How::Started(m.clone()),
                         Some(m) => match &m.proof {
                             Proof::Contradicted(why) => How::Contradicted(m.clone(), why.clone()),
@@ -209,47 +230,84 @@ impl Walker<'_> {
 }
 
 /// A short account of why the holders are not all stopped, in what happened in this session.
+/// Units with the same story are told together (`role web and role job were started again …`).
 pub fn why_not(h: &Holders) -> String {
-    let mut parts: Vec<String> = Vec::new();
-    let mut never: Vec<String> = Vec::new();
+    // (story with `{}` for who, plural form, units).
+    let mut stories: Vec<(String, String, Vec<String>)> = Vec::new();
+    let mut tell = |one: String, many: String, who: String| match stories.iter_mut().find(|s| s.0 == one) {
+        Some(s) => s.2.push(who),
+        None => stories.push((one, many, vec![who])),
+    };
     for (unit, how) in &h.0 {
         let who = unit.describe();
         match how {
             How::LineStopped(_) | How::Stopped(_) => {}
-            How::LineStarted(cmd) => parts.push(format!("{who} is started again earlier on this line (`{cmd}`)")),
-            How::Started(m) if m.observed => parts.push(format!("`{}` showed {who} running", m.cmd)),
+            How::LineStarted(cmd) => tell(
+                format!("{{}} is started again earlier on this line (`{cmd}`)"),
+                format!("{{}} are started again earlier on this line (`{cmd}`)"),
+                who,
+            ),
+            How::Started(m) if m.observed => tell(
+                format!("`{}` showed {{}} running", m.cmd),
+                format!("`{}` showed {{}} running", m.cmd),
+                who,
+            ),
             How::Started(m) => match &m.after {
-                Some(stop) => parts.push(format!(
-                    "{who} was started again (`{}`) after the stop (`{stop}`)",
-                    m.cmd
-                )),
-                None => parts.push(format!("{who} was started (`{}`) and not stopped since", m.cmd)),
+                Some(stop) => tell(
+                    format!("{{}} was started again (`{}`) after the stop (`{stop}`)", m.cmd),
+                    format!("{{}} were started again (`{}`) after the stop (`{stop}`)", m.cmd),
+                    who,
+                ),
+                None => tell(
+                    format!("{{}} was started (`{}`) and not stopped since", m.cmd),
+                    format!("{{}} were started (`{}`) and not stopped since", m.cmd),
+                    who,
+                ),
             },
-            How::Contradicted(m, why) => parts.push(format!(
-                "the stop of {who} (`{}`) printed `{why}`: Kamal exits 0 even when a stop fails",
-                m.cmd
-            )),
-            How::Partial(m) => parts.push(format!(
-                "{who} was stopped only on {} (`{}`)",
-                m.hosts.as_deref().unwrap_or(&[]).join(", "),
-                m.cmd
-            )),
-            How::Never => never.push(who),
+            How::Contradicted(m, why) => tell(
+                format!("the stop of {{}} (`{}`) printed `{why}`: Kamal exits 0 when a stop fails, and `kamal app details` / `kamal accessory details` show what still runs", m.cmd),
+                format!("the stop of {{}} (`{}`) printed `{why}`: Kamal exits 0 when a stop fails, and `kamal app details` / `kamal accessory details` show what still runs", m.cmd),
+                who,
+            ),
+            How::Partial(m) => tell(
+                format!("{{}} was stopped only on {} (`{}`)", m.hosts.as_deref().unwrap_or(&[]).join(", "), m.cmd),
+                format!("{{}} were stopped only on {} (`{}`)", m.hosts.as_deref().unwrap_or(&[]).join(", "), m.cmd),
+                who,
+            ),
+            How::Elsewhere(dests) => tell(
+                format!("{{}} is not stopped: the stops in this session were for destination {}", or_list(dests)),
+                format!("{{}} are not stopped: the stops in this session were for destination {}", or_list(dests)),
+                who,
+            ),
+            How::Never => tell(
+                "nothing in this session stopped {}".into(),
+                "nothing in this session stopped {}".into(),
+                who,
+            ),
         }
     }
-    if !never.is_empty() {
-        parts.push(format!("nothing in this session stopped {}", or_list(&never)));
+    stories
+        .into_iter()
+        .map(|(one, many, who)| {
+            let form = if who.len() > 1 { many } else { one };
+            let word = if form.starts_with("nothing") { "or" } else { "and" };
+            form.replacen("{}", &and_list(&who, word), 1)
+        })
+        .collect::<Vec<_>>()
+        .join("; ")
+}
+
+fn and_list(items: &[String], word: &str) -> String {
+    match items {
+        [] => String::new(),
+        [one] => one.clone(),
+        [rest @ .., last] => format!("{} {word} {last}", rest.join(", ")),
     }
-    parts.join("; ")
 }
 
 /// `a`, `a or b`, `a, b or c`.
 fn or_list(items: &[String]) -> String {
-    match items {
-        [] => String::new(),
-        [one] => one.clone(),
-        [rest @ .., last] => format!("{} or {last}", rest.join(", ")),
-    }
+    and_list(items, "or")
 }
 
 /// A short account of why they are stopped.

@@ -75,6 +75,16 @@ struct Build {
 
 impl Build {
     fn lit(&mut self, s: &str, quoted: bool) {
+        if s.contains(DYN) {
+            // Text that was unknown before this shell read it (a payload built at run time).
+            for (i, part) in s.split(DYN).enumerate() {
+                if i > 0 {
+                    self.unknown();
+                }
+                self.lit(part, quoted);
+            }
+            return;
+        }
         self.text.push_str(s);
         if quoted {
             self.pat.push_str(&glob::escape(s));
