@@ -116,6 +116,8 @@ pub struct Restore {
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Effect {
     Stop,
+    /// A stop that cannot have worked, and why (`kamal accessory stop all`).
+    FailedStop(&'static str),
     Start,
     /// `kamal app details` / `kamal accessory details`: its output shows what runs.
     Details,

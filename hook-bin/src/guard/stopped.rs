@@ -6,7 +6,7 @@
 use super::kamal::{self, fnmatch, Scope};
 use super::ops::{Effect, Holder};
 use super::session::{Event, Mark, Proof, Unit, What};
-use super::walk::{Flow, State, Target, Walker};
+use super::walk::{Flow, State, Step, Target, Walker};
 
 /// How one unit stands, and why (for the reason).
 #[derive(Debug, Clone)]
@@ -16,8 +16,8 @@ pub enum How {
     Stopped(Mark),
     /// Stopped earlier, then started again (or seen running).
     Started(Mark),
-    /// Its stop's output shows it failed.
-    Contradicted(Mark, String),
+    /// Its stop shows it failed: the command and what it printed (or why it cannot work).
+    Contradicted(String, String),
     /// Stopped on some hosts only.
     Partial(Mark),
     /// Not stopped here, but in these other destinations.
@@ -61,6 +61,15 @@ impl Walker<'_> {
             for unit in layout.holders(dest.as_deref()) {
                 let how = match st.step(&unit) {
                     Some(s) if s.starts() => How::LineStarted(s.cmd.clone()),
+                    Some(Step {
+                        event:
+                            Event::Stop {
+                                proof: Proof::Contradicted(why),
+                                ..
+                            },
+                        cmd,
+                        ..
+                    }) => How::Contradicted(cmd.clone(), why.clone()),
                     Some(s) => How::LineStopped(s.cmd.clone()),
                     None => match session.mark(&unit) {
                         None => {
@@ -85,7 +94,7 @@ impl Walker<'_> {
                         }
                         Some(m) if !m.stopped => How::Started(m.clone()),
                         Some(m) => match &m.proof {
-                            Proof::Contradicted(why) => How::Contradicted(m.clone(), why.clone()),
+                            Proof::Contradicted(why) => How::Contradicted(m.cmd.clone(), why.clone()),
                             _ if !self.all_hosts(&unit, m.hosts.as_deref()) => How::Partial(m.clone()),
                             _ => How::Stopped(m.clone()),
                         },
@@ -156,7 +165,7 @@ impl Walker<'_> {
         match effect {
             Effect::Stop => {
                 let proof = match output.and_then(kamal::stop_failure) {
-                    Some(why) => Proof::Contradicted(why),
+                    Some(why) => Proof::Contradicted(format!("printed `{why}`")),
                     None => Proof::Claimed,
                 };
                 units
@@ -172,6 +181,18 @@ impl Walker<'_> {
                     })
                     .collect()
             }
+            Effect::FailedStop(why) => units
+                .into_iter()
+                .map(|u| {
+                    (
+                        u,
+                        Event::Stop {
+                            hosts: None,
+                            proof: Proof::Contradicted(why.to_string()),
+                        },
+                    )
+                })
+                .collect(),
             Effect::Start => units.into_iter().map(|u| (u, Event::Start)).collect(),
             Effect::Details => {
                 let Some(names) = output.and_then(kamal::listed_containers) else {
@@ -232,6 +253,11 @@ impl Walker<'_> {
 /// A short account of why the holders are not all stopped, in what happened in this session.
 /// Units with the same story are told together (`role web and role job were started again …`).
 pub fn why_not(h: &Holders) -> String {
+    // One destination for all: say it once.
+    let common =
+        h.0.first()
+            .map(|(u, _)| u.dest.clone())
+            .filter(|d| h.0.iter().all(|(u, _)| &u.dest == d));
     // (story with `{}` for who, plural form, units).
     let mut stories: Vec<(String, String, Vec<String>)> = Vec::new();
     let mut tell = |one: String, many: String, who: String| match stories.iter_mut().find(|s| s.0 == one) {
@@ -239,7 +265,14 @@ pub fn why_not(h: &Holders) -> String {
         None => stories.push((one, many, vec![who])),
     };
     for (unit, how) in &h.0 {
-        let who = unit.describe();
+        let who = match &common {
+            Some(_) => Unit {
+                dest: None,
+                what: unit.what.clone(),
+            }
+            .describe(),
+            None => unit.describe(),
+        };
         match how {
             How::LineStopped(_) | How::Stopped(_) => {}
             How::LineStarted(cmd) => tell(
@@ -264,19 +297,37 @@ pub fn why_not(h: &Holders) -> String {
                     who,
                 ),
             },
-            How::Contradicted(m, why) => tell(
-                format!("the stop of {{}} (`{}`) printed `{why}`: Kamal exits 0 when a stop fails, and `kamal app details` / `kamal accessory details` show what still runs", m.cmd),
-                format!("the stop of {{}} (`{}`) printed `{why}`: Kamal exits 0 when a stop fails, and `kamal app details` / `kamal accessory details` show what still runs", m.cmd),
-                who,
-            ),
+            How::Contradicted(cmd, why) => {
+                let hint = if why.starts_with("printed") {
+                    ": Kamal exits 0 when a stop fails, and `kamal app details` / `kamal accessory details` show what still runs"
+                } else {
+                    ""
+                };
+                let story = format!("the stop of {{}} (`{cmd}`) {why}{hint}");
+                tell(story.clone(), story, who)
+            }
             How::Partial(m) => tell(
-                format!("{{}} was stopped only on {} (`{}`)", m.hosts.as_deref().unwrap_or(&[]).join(", "), m.cmd),
-                format!("{{}} were stopped only on {} (`{}`)", m.hosts.as_deref().unwrap_or(&[]).join(", "), m.cmd),
+                format!(
+                    "{{}} was stopped only on {} (`{}`)",
+                    m.hosts.as_deref().unwrap_or(&[]).join(", "),
+                    m.cmd
+                ),
+                format!(
+                    "{{}} were stopped only on {} (`{}`)",
+                    m.hosts.as_deref().unwrap_or(&[]).join(", "),
+                    m.cmd
+                ),
                 who,
             ),
             How::Elsewhere(dests) => tell(
-                format!("{{}} is not stopped: the stops in this session were for destination {}", or_list(dests)),
-                format!("{{}} are not stopped: the stops in this session were for destination {}", or_list(dests)),
+                format!(
+                    "{{}} is not stopped: the stops in this session were for destination {}",
+                    or_list(dests)
+                ),
+                format!(
+                    "{{}} are not stopped: the stops in this session were for destination {}",
+                    or_list(dests)
+                ),
                 who,
             ),
             How::Never => tell(
@@ -286,7 +337,7 @@ pub fn why_not(h: &Holders) -> String {
             ),
         }
     }
-    stories
+    let told = stories
         .into_iter()
         .map(|(one, many, who)| {
             let form = if who.len() > 1 { many } else { one };
@@ -294,7 +345,11 @@ pub fn why_not(h: &Holders) -> String {
             form.replacen("{}", &and_list(&who, word), 1)
         })
         .collect::<Vec<_>>()
-        .join("; ")
+        .join("; ");
+    match common.flatten() {
+        Some(d) => format!("in destination {d}, {told}"),
+        None => told,
+    }
 }
 
 fn and_list(items: &[String], word: &str) -> String {

@@ -25,7 +25,11 @@ pub(super) fn kamal(call: &Call) -> Vec<Op> {
         ["app", "details", ..] => app(Effect::Details),
         ["setup", ..] => vec![kamal_op(Effect::Start, Holder::App, call), acc(Effect::Start, "all")],
         // Kamal has no `all` for stop: "No accessory by the name of 'all'", exit 0, nothing stops.
-        ["accessory", "stop", name, ..] if *name != "all" => vec![acc(Effect::Stop, name)],
+        ["accessory", "stop", "all", ..] => vec![acc(
+            Effect::FailedStop("stops nothing: Kamal has no `all` for `accessory stop` (it prints \"No accessory by the name of 'all'\" and exits 0); stop it by name"),
+            "all",
+        )],
+        ["accessory", "stop", name, ..] => vec![acc(Effect::Stop, name)],
         ["accessory", "boot" | "start" | "reboot" | "restart", name, ..] => vec![acc(Effect::Start, name)],
         ["accessory", "details", name, ..] => vec![acc(Effect::Details, name)],
         ["accessory", "remove", name, ..] => vec![
