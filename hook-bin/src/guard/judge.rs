@@ -465,7 +465,18 @@ impl Walker<'_> {
         }
     }
 
+    /// True when a finding of `rule` at `verdict` or worse is already kept: another one would
+    /// not change the answer, and working it out (processes, the session) costs.
+    fn covered(&self, rule: &crate::rules::Rule, verdict: Verdict) -> bool {
+        self.findings
+            .iter()
+            .any(|f| f.rule.id == rule.id && f.verdict >= verdict)
+    }
+
     fn judge_file(&mut self, f: &FileOp, shown: &str, flow: &Flow, st: &State) {
+        if self.covered(&files::LIVE_FILE_CLOBBERED, Verdict::Deny) {
+            return;
+        }
         // A path built at run time is matched as a pattern: `$(…)` alone may name anything.
         let (mut abs, certain) = flow.resolve(&f.path);
         if f.verb == Verb::Onto {
@@ -526,6 +537,9 @@ impl Walker<'_> {
     /// G010: a Rails task or SQL that drops or rewrites a live database: denied while anything
     /// that holds it runs, asked when everything is stopped (the data is gone either way).
     fn judge_data(&mut self, d: &DataOp, flow: &Flow, st: &State) {
+        if self.covered(&data::DESTROY_LIVE_DATA, Verdict::Deny) {
+            return;
+        }
         let (abs, certain) = flow.resolve(&d.path);
         let hits: Vec<Hit> = self
             .hits(&abs, certain, flow, false, None)

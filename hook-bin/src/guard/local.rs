@@ -26,6 +26,8 @@ pub struct Procs {
     pub replicators: Vec<(u32, Vec<String>, Option<String>)>,
     /// False when neither `/proc` nor `lsof` could be used: nothing is known.
     pub available: bool,
+    /// `held` by path.
+    index: std::sync::OnceLock<std::collections::HashMap<String, Vec<usize>>>,
 }
 
 impl Procs {
@@ -39,6 +41,21 @@ impl Procs {
 
     /// Who holds `path`, or (for a directory, when `inside`) any file under it.
     pub fn holding(&self, path: &str, inside: bool) -> Vec<&Holder> {
+        if !inside && !glob::is_pattern(path) {
+            // The common question, asked for every part of every database a command names:
+            // answered from an index built once.
+            let index = self.index.get_or_init(|| {
+                let mut m: std::collections::HashMap<String, Vec<usize>> = std::collections::HashMap::new();
+                for (i, h) in self.held.iter().enumerate() {
+                    m.entry(h.path.clone()).or_default().push(i);
+                }
+                m
+            });
+            return index
+                .get(path)
+                .map(|v| v.iter().map(|&i| &self.held[i]).collect())
+                .unwrap_or_default();
+        }
         self.held
             .iter()
             .filter(|h| {

@@ -406,7 +406,16 @@ fn compound(cc: &ast::CompoundCommand, redirs: Vec<Redir>) -> Node {
             subshell: true,
             redirs,
         },
-        C::Arithmetic(_) => Node::Inert,
+        // brush-parser reads `( ( cmd ) )` (nested subshells in bash) as `(( … ))`: read the
+        // text as commands too. Real arithmetic gives nothing the guard looks at.
+        C::Arithmetic(a) => match parse(&a.expr.value) {
+            Ok(body) => Node::Group {
+                body,
+                subshell: true,
+                redirs,
+            },
+            Err(_) => Node::Inert,
+        },
     }
 }
 
@@ -541,6 +550,13 @@ mod tests {
         assert!(parse("echo \"unterminated").is_err());
         assert!(matches!(parse(&"(".repeat(100)), Err(ParseError::TooDeep)));
         assert!(matches!(parse(&"x; ".repeat(20_000)), Err(ParseError::TooCostly)));
+        assert_eq!(
+            words(&match &parse("( ( rm /x ) )").unwrap().0[0].list.first.0[0] {
+                Node::Group { body, .. } => body.clone(),
+                other => panic!("{other:?}"),
+            }),
+            [["rm", "/x"]]
+        );
     }
 
     #[test]

@@ -729,9 +729,14 @@ impl<'e> Walker<'e> {
     pub(super) fn apply(&mut self, ops: Vec<Op>, shown: &str, flow: &Flow, st: &State) -> Out {
         let mut ok = st.clone();
         let mut fail = st.clone();
+        let mut seen: std::collections::HashSet<String> = std::collections::HashSet::new();
         for op in &ops {
+            // The same operation twice (`rm x x`, `xargs` of a repeated list) is judged once.
+            if ops.len() > 1 && !seen.insert(format!("{op:?}")) {
+                continue;
+            }
             // Judging an operation matches its path against every live file: a few steps.
-            if !self.spend(2) {
+            if !self.spend(4) {
                 break;
             }
             if self.judging {
