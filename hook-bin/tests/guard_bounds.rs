@@ -23,6 +23,8 @@ struct Outcome {
 }
 
 /// Runs `litestream-guard hook` on `event` and measures its peak memory (wait4's rusage).
+// The child is reaped by `wait4`, which `Child` does not know about.
+#[allow(clippy::zombie_processes)]
 fn hook(event: &serde_json::Value, data: &Path) -> Outcome {
     let mut child = Command::new(env!("CARGO_BIN_EXE_litestream-guard"))
         .arg("hook")
