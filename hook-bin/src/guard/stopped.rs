@@ -151,15 +151,47 @@ impl Walker<'_> {
                     .collect()
             }
         };
-        let hosts = if scope.primary {
-            let primary = layout
+        let primary = || {
+            layout
                 .dest(dest)
                 .and_then(|d| d.roles.first())
                 .and_then(|(_, h)| h.first().cloned())
-                .unwrap_or_else(|| "(the primary host)".into());
-            Some(vec![primary])
-        } else {
-            scope.hosts.clone()
+                .unwrap_or_else(|| "(the primary host)".into())
+        };
+        // `--primary` keeps the primary host (every role on it); for accessories, `--roles`
+        // keeps the hosts of those roles (Kamal: `accessory_hosts & accessory.hosts`).
+        let mut hosts = match (scope.primary, &scope.hosts) {
+            (true, _) => Some(vec![primary()]),
+            (false, h) => h.clone(),
+        };
+        if let (Holder::Accessory(_), Some(wanted)) = (holder, &scope.roles) {
+            let of_roles: Vec<String> = layout
+                .roles(dest)
+                .into_iter()
+                .filter(|(r, _)| wanted.iter().any(|w| fnmatch(w, r)))
+                .flat_map(|(_, h)| h)
+                .collect();
+            hosts = Some(match hosts {
+                Some(h) => of_roles.into_iter().filter(|x| h.iter().any(|p| fnmatch(p, x))).collect(),
+                None => of_roles,
+            });
+        }
+        // With `--hosts`, Kamal acts only on the roles that have one of those hosts.
+        let units: Vec<Unit> = match (&hosts, holder) {
+            (Some(h), Holder::App) => units
+                .into_iter()
+                .filter(|u| {
+                    let of = match &u.what {
+                        What::Role(r) => layout.roles(dest).into_iter().find(|(n, _)| n == r).map(|(_, x)| x),
+                        What::Accessory(_) => None,
+                    };
+                    match of {
+                        Some(rh) if !rh.is_empty() => rh.iter().any(|x| h.iter().any(|p| fnmatch(p, x))),
+                        _ => true,
+                    }
+                })
+                .collect(),
+            _ => units,
         };
         let output = self.output.as_deref();
         match effect {
