@@ -172,7 +172,10 @@ impl Walker<'_> {
                 .flat_map(|(_, h)| h)
                 .collect();
             hosts = Some(match hosts {
-                Some(h) => of_roles.into_iter().filter(|x| h.iter().any(|p| fnmatch(p, x))).collect(),
+                Some(h) => of_roles
+                    .into_iter()
+                    .filter(|x| h.iter().any(|p| fnmatch(p, x)))
+                    .collect(),
                 None => of_roles,
             });
         }

@@ -46,7 +46,7 @@ pub fn scan_back(
     let mut file = super::regular::open(path)?;
     let len = file.metadata()?.len();
     let uses = memmem::Finder::new(b"Bash\"");
-    let result_key = memmem::Finder::new(b"\"tool_use_id\":\"");
+    let result_key = memmem::Finder::new(b"\"tool_use_id\"");
     let mut results: Results = HashMap::new();
     let mut hits: Vec<usize> = Vec::new();
     let mut end = len;
@@ -153,8 +153,7 @@ fn index_results(body: &[u8], at: u64, key: &memmem::Finder, results: &mut Resul
         let ids = ids_in(line, key);
         if ids.len() == 1 {
             // The usual case, one result per line: read the flags as raw keys.
-            let ok = memmem::find(line, b"\"is_error\":true").is_none()
-                && memmem::find(line, b"\"interrupted\":true").is_none();
+            let ok = !flag_true(line, b"\"is_error\"") && !flag_true(line, b"\"interrupted\"");
             results.insert(ids[0].to_vec(), (ok, at + ls as u64, (le - ls) as u64));
         } else if let Ok(record) = serde_json::from_slice::<Value>(line) {
             // Several results in one record (parallel calls): parse it.
@@ -165,11 +164,34 @@ fn index_results(body: &[u8], at: u64, key: &memmem::Finder, results: &mut Resul
     }
 }
 
-/// The ids after each raw `"tool_use_id":"` of a line.
+/// Where the value of a raw key that starts at `at` begins (after `:` and any spaces).
+fn value_at(line: &[u8], at: usize) -> Option<usize> {
+    let mut i = at;
+    while line.get(i).is_some_and(|c| c.is_ascii_whitespace()) {
+        i += 1;
+    }
+    (line.get(i) == Some(&b':')).then_some(())?;
+    i += 1;
+    while line.get(i).is_some_and(|c| c.is_ascii_whitespace()) {
+        i += 1;
+    }
+    Some(i)
+}
+
+/// True when the raw key `"name"` is followed by the value `true` somewhere in the line.
+fn flag_true(line: &[u8], key: &[u8]) -> bool {
+    memmem::find_iter(line, key).any(|p| value_at(line, p + key.len()).is_some_and(|v| line[v..].starts_with(b"true")))
+}
+
+/// The ids after each raw `"tool_use_id": "` of a line.
 fn ids_in<'a>(line: &'a [u8], key: &memmem::Finder) -> Vec<&'a [u8]> {
     key.find_iter(line)
         .filter_map(|p| {
-            let from = p + key.needle().len();
+            let v = value_at(line, p + key.needle().len())?;
+            let from = v + usize::from(line.get(v) == Some(&b'"'));
+            if from == v {
+                return None;
+            }
             let n = memchr(b'"', &line[from..])?;
             Some(&line[from..from + n])
         })
