@@ -90,7 +90,8 @@ impl Procs {
                 (false, Some(c)) => format!("{c}/{config}"),
                 _ => config,
             };
-            if read_small(&config, 1 << 20).is_some_and(|t| t.contains(db)) {
+            let text = super::regular::read(Path::new(&config), crate::limits::MAX_CONFIG_BYTES);
+            if text.is_some_and(|t| String::from_utf8_lossy(&t).contains(db)) {
                 out.push(*pid);
             }
         }
@@ -230,13 +231,6 @@ pub fn is_sqlite(path: &str) -> bool {
         .and_then(|mut f| f.read_exact(&mut buf))
         .is_ok()
         && &buf == b"SQLite format 3\0"
-}
-
-fn read_small(path: &str, max: u64) -> Option<String> {
-    let f = super::regular::open(Path::new(path)).ok()?;
-    let mut s = String::new();
-    f.take(max).read_to_string(&mut s).ok()?;
-    Some(s)
 }
 
 /// Local files matching a pattern whose wildcards are all in the last path segment.

@@ -220,7 +220,8 @@ impl Session {
                         observed: false,
                     }
                 }
-                Event::Start => Mark {
+                // A start, or `details` showing it running.
+                Event::Start | Event::Seen { running: true, .. } => Mark {
                     unit: unit.clone(),
                     stopped: false,
                     at,
@@ -228,17 +229,7 @@ impl Session {
                     proof: Proof::Claimed,
                     hosts: None,
                     after: prev_mark.as_ref().filter(|p| p.stopped).map(|p| p.cmd.clone()),
-                    observed: false,
-                },
-                Event::Seen { running: true, .. } => Mark {
-                    unit: unit.clone(),
-                    stopped: false,
-                    at,
-                    cmd: cmd.clone(),
-                    proof: Proof::Claimed,
-                    hosts: None,
-                    after: prev_mark.as_ref().filter(|p| p.stopped).map(|p| p.cmd.clone()),
-                    observed: true,
+                    observed: matches!(ev, Event::Seen { .. }),
                 },
                 Event::Seen { running: false, hosts } => Mark {
                     unit: unit.clone(),
