@@ -432,7 +432,8 @@ impl Walker<'_> {
         let wanted = |n: Option<&str>| name.is_none() || n == name;
         match &flow.ctx {
             Ctx::App | Ctx::Accessory(_) | Ctx::Run { .. } => {
-                if env.is_some_and(|e| e != "production") {
+                // The app's image sets RAILS_ENV=production; a compose service does not say.
+                if env.or(flow.rails_env) != Some("production") {
                     return Vec::new();
                 }
                 let named: Vec<String> = layout
@@ -506,11 +507,15 @@ impl Walker<'_> {
                 container,
                 workdir,
                 cmd,
+                compose,
             } => {
                 if cmd.is_empty() {
                     return Out::same(st);
                 }
                 let mut f = self.container_flow(&container, workdir);
+                if compose {
+                    f.rails_env = None;
+                }
                 self.command(cmd, &mut f, st, stdin)
             }
         }

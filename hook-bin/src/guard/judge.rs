@@ -96,6 +96,7 @@ impl Walker<'_> {
             },
             Op::Data(d) => self.judge_data(d, flow, st),
             Op::RailsTask { task, env } => {
+                let env = env.clone().or_else(|| flow.vars.get("RAILS_ENV").cloned());
                 for path in self.rails_paths(task.db.as_deref(), env.as_deref(), flow) {
                     let d = DataOp {
                         path: Arg::lit(&path),

@@ -161,6 +161,8 @@ pub struct Flow {
     pub into: Option<Box<Flow>>,
     /// On the host as the rest of a `kamal … exec` line (after the container's command).
     pub host_tail: bool,
+    /// `RAILS_ENV` where the place sets it: the app's image sets `production`.
+    pub rails_env: Option<&'static str>,
 }
 
 /// The word that stands for `docker run … IMAGE` in a `kamal … exec` line (see [`Flow::into`]).
@@ -180,13 +182,16 @@ impl Flow {
             target: Target::Unknown,
             into: None,
             host_tail: false,
+            rails_env: None,
         }
     }
 
     pub(super) fn remote(ctx: Ctx, cwd: Option<String>) -> Flow {
+        let rails_env = matches!(ctx, Ctx::App | Ctx::Accessory(_) | Ctx::Run { .. }).then_some("production");
         Flow {
             ctx,
             cwd,
+            rails_env,
             ..Flow::local(None)
         }
     }

@@ -372,6 +372,8 @@ pub enum Docker {
         container: String,
         workdir: Option<String>,
         cmd: Vec<Arg>,
+        /// A `docker compose` service (usually development), not a Kamal container.
+        compose: bool,
     },
 }
 
@@ -477,6 +479,7 @@ pub fn docker(argv: &[Arg]) -> Option<Docker> {
                         container: svc.text.clone(),
                         workdir: None,
                         cmd: argv[j + 1..].to_vec(),
+                        compose: true,
                     })
                 }
                 _ => None,
@@ -540,6 +543,7 @@ pub fn docker(argv: &[Arg]) -> Option<Docker> {
             container: target,
             workdir,
             cmd,
+            compose: false,
         }
     })
 }
