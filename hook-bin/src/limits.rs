@@ -56,3 +56,9 @@ pub const MAX_TRANSCRIPT_LINE: u64 = 4 << 20;
 pub const MAX_TRANSCRIPT_COMMANDS: usize = 256;
 /// Variables remembered on one command line (assignments beyond are unknown, not wrong).
 pub const MAX_VARS: usize = 256;
+/// Moved-aside paths remembered per session.
+pub const MAX_GONE: usize = 64;
+/// Directories searched upwards from the working directory for the app's config.
+pub const MAX_ROOT_SEARCH: usize = 12;
+/// Local files a loop's glob (`for f in storage/*`) is expanded to.
+pub const MAX_GLOB_MATCHES: usize = 4096;

@@ -326,7 +326,7 @@ pub fn stop_failure(output: &str) -> Option<String> {
     output
         .lines()
         .find(|l| SIGNS.iter().any(|s| l.contains(s)))
-        .map(|l| l.trim().chars().take(160).collect())
+        .map(|l| l.trim().chars().take(crate::limits::MAX_SHOWN).collect())
 }
 
 /// The container names listed by `docker ps` output (`kamal … details`), or `None` when the

@@ -203,7 +203,7 @@ pub fn find_root(cwd: &Path) -> Option<PathBuf> {
             return Some(d.to_path_buf());
         }
         steps += 1;
-        if steps > 12 {
+        if steps > crate::limits::MAX_ROOT_SEARCH {
             break;
         }
         dir = d.parent();

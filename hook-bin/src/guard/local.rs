@@ -251,7 +251,7 @@ pub fn expand(pat: &str) -> Vec<String> {
         .filter_map(|e| e.file_name().to_str().map(str::to_string))
         .filter(|n| glob::matches(name, n) && (!n.starts_with('.') || name.starts_with('.')))
         .map(|n| format!("{}/{n}", dir.trim_end_matches('/')))
-        .take(4096)
+        .take(crate::limits::MAX_GLOB_MATCHES)
         .collect();
     out.sort();
     out

@@ -271,8 +271,9 @@ pub fn backups(what: &str, v: Verdict) -> String {
 
 pub fn unparsed(text: &str) -> String {
     let text = text.trim_start_matches(super::walk::CONTAINER_CMD).trim_start();
-    let short: String = text.chars().take(160).collect();
-    let more = if text.chars().count() > 160 { "…" } else { "" };
+    let max = crate::limits::MAX_SHOWN;
+    let short: String = text.chars().take(max).collect();
+    let more = if text.chars().count() > max { "…" } else { "" };
     format!(
         "{} the guard cannot follow `{}{more}` (it is built at run time or is not valid shell), and it mentions a restore or a database file. Write the command out literally so it can be checked, or confirm it. {}",
         head(&bash::UNPARSED_MENTIONS_DB),

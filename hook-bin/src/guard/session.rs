@@ -8,10 +8,7 @@ use std::time::{SystemTime, UNIX_EPOCH};
 
 use serde::{Deserialize, Serialize};
 
-use crate::limits::MAX_UNITS;
-
-/// At most this many moved-aside paths are remembered.
-const MAX_GONE: usize = 64;
+use crate::limits::{MAX_GONE, MAX_UNITS};
 
 /// What keeps a database open, in one Kamal destination (`None`: no `-d`): an app role, or a
 /// Litestream accessory. `Role("*")` stands for every role when the config names none.
