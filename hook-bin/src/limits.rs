@@ -34,10 +34,10 @@ pub const MAX_TRANSCRIPT_SCAN: u64 = 32 << 20;
 /// The parser's cost grows with the number of words and, more steeply, of command separators
 /// (brush-parser takes about 1.5 µs per `x;`); commands estimated above this are not parsed
 /// (see `guard::shell::cost`).
-pub const MAX_SHELL_COST: usize = 40_000;
+pub const MAX_SHELL_COST: usize = 30_000;
 /// Simple commands (and words) the walker expands for one decision, counting every loop value,
 /// function call and payload it follows: nested loops and functions multiply.
-pub const MAX_WALK_STEPS: usize = 6_000;
+pub const MAX_WALK_STEPS: usize = 4_000;
 /// Words of one simple command after expansion; the rest are not looked at.
 pub const MAX_ARGV: usize = 4_096;
 /// Objections kept for one decision: the answer needs the worst one and the names of the rest.
