@@ -15,6 +15,7 @@ use crate::version::Version;
 /// the binary. Every reason that refuses a restore step says it through this one function.
 /// `db` is the database at stake, `dests` the Kamal destinations the command acts on.
 pub fn instead(db: &str, dests: &[Option<String>]) -> String {
+    // Not named yet: the plan's database argument is for the generator to define.
     let _ = db;
     let dest = match dests {
         [Some(d)] => format!(" --destination {d}"),
