@@ -25,6 +25,8 @@ pub struct Hit {
     pub local: Vec<String>,
     /// Why it counts as live.
     pub source: String,
+    /// Live only because a local process holds it open (no config names it).
+    pub held_only: bool,
 }
 
 impl Hit {
@@ -197,6 +199,7 @@ impl Walker<'_> {
                     certain,
                     local,
                     source: format!("from {}", db.source),
+                    held_only: false,
                 });
             }
         }
@@ -267,6 +270,7 @@ impl Walker<'_> {
                 certain: true,
                 local: vec![db],
                 source: "held open by a running process".into(),
+                held_only: true,
             });
         }
     }
@@ -542,10 +546,18 @@ impl Walker<'_> {
             return;
         }
         let (abs, certain) = flow.resolve(&d.path);
+        // A database that is live only because a local process holds it (a development server's)
+        // may be reset on purpose: SQLite keeps it consistent, and nothing else would be lost.
+        // Unless it is the app's production database run here (config/database.yml's path).
+        let layout = self.env.layout();
+        let production_here = layout
+            .rails_dbs
+            .iter()
+            .any(|(e, _, p)| e == "production" && layout.here(p).as_deref() == Some(abs.as_str()));
         let hits: Vec<Hit> = self
             .hits(&abs, certain, flow, false, None)
             .into_iter()
-            .filter(|h| h.part == Part::Main && h.rel == Rel::Exact)
+            .filter(|h| h.part == Part::Main && h.rel == Rel::Exact && (!h.held_only || production_here))
             .collect();
         let Some(h) = hits.first() else { return };
         let (verdict, why) = match self.status(h, flow, st) {

@@ -376,6 +376,15 @@ impl Layout {
         name == "all" || name == "litestream" || self.accessory(name).is_some()
     }
 
+    /// A path of config/database.yml as it is on this machine (relative to the app's root).
+    pub fn here(&self, p: &str) -> Option<String> {
+        if p.starts_with('/') {
+            return Some(clean(p));
+        }
+        let root = self.root.as_deref()?.to_str()?;
+        Some(clean(&format!("{root}/{p}")))
+    }
+
     /// Does Litestream run inside the app container (the litestream-ruby gem's Puma plugin, or
     /// a binary in the app image), so that stopping the app stops it? Derived for now from the
     /// absence of a Litestream accessory in a config/deploy.yml that the guard could read.
