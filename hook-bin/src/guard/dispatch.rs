@@ -450,20 +450,11 @@ impl Walker<'_> {
             }
             Ctx::Local => {
                 let env = env.unwrap_or("development");
-                let Some(root) = layout.root.as_deref().and_then(|r| r.to_str()) else {
-                    return Vec::new();
-                };
                 layout
                     .rails_dbs
                     .iter()
                     .filter(|(e, n, _)| e == env && wanted(Some(n)))
-                    .map(|(_, _, p)| {
-                        if p.starts_with('/') {
-                            p.clone()
-                        } else {
-                            clean(&format!("{root}/{p}"))
-                        }
-                    })
+                    .filter_map(|(_, _, p)| layout.here(p))
                     .collect()
             }
             Ctx::Host(_) => Vec::new(),
