@@ -36,3 +36,38 @@ pub const MAX_BRACE: usize = 64;
 /// Never more than this is read from the end of a transcript: reading costs up to 1 ms per MB (the
 /// copy out of the page cache). Older history comes from the PostToolUse state file.
 pub const MAX_TRANSCRIPT_SCAN: u64 = 32 << 20;
+
+// The Bash guard's bounds. Each keeps one hook answer well under 100 ms on a 256 KiB command
+// (scripts/bench measures it); beyond them the guard stops reading and answers from what it saw.
+
+/// The parser's cost grows with the number of words and, more steeply, of command separators
+/// (brush-parser takes about 1.5 µs per `x;`); commands estimated above this are not parsed
+/// (see `guard::shell::cost`).
+pub const MAX_SHELL_COST: usize = 30_000;
+/// Simple commands (and words) the walker expands for one decision, counting every loop value,
+/// function call and payload it follows: nested loops and functions multiply.
+pub const MAX_WALK_STEPS: usize = 4_000;
+/// Words of one simple command after expansion; the rest are not looked at.
+pub const MAX_ARGV: usize = 4_096;
+/// Objections kept for one decision: the answer needs the worst one and the names of the rest.
+pub const MAX_FINDINGS: usize = 32;
+/// Characters of a command quoted in a reason (reasons are read by Claude: keep them short).
+pub const MAX_SHOWN: usize = 200;
+/// Bytes of a tool's output read for proof of a stop (`kamal app details`, a failed stop).
+pub const MAX_OUTPUT_BYTES: usize = 256 * 1024;
+/// The per-session state file is a few hundred bytes; anything larger is not read.
+pub const MAX_SESSION_BYTES: u64 = 1024 * 1024;
+/// Stop/start marks kept per session (one per destination and role or accessory).
+pub const MAX_UNITS: usize = 64;
+/// One transcript line read back for a command's output.
+pub const MAX_TRANSCRIPT_LINE: u64 = 4 << 20;
+/// Relevant commands read back from one transcript (each is parsed again to replay it).
+pub const MAX_TRANSCRIPT_COMMANDS: usize = 256;
+/// Variables remembered on one command line (assignments beyond are unknown, not wrong).
+pub const MAX_VARS: usize = 256;
+/// Moved-aside paths remembered per session.
+pub const MAX_GONE: usize = 64;
+/// Directories searched upwards from the working directory for the app's config.
+pub const MAX_ROOT_SEARCH: usize = 12;
+/// Local files a loop's glob (`for f in storage/*`) is expanded to.
+pub const MAX_GLOB_MATCHES: usize = 4096;

@@ -25,10 +25,14 @@ fn corpus_dir() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/corpus")
 }
 
-/// Cases and named sessions (`@session NAME` followed by `$ command` lines).
-fn parse(text: &str) -> (Vec<Case>, HashMap<String, Vec<String>>) {
+/// A session's command and what it printed.
+type Session = Vec<(String, String)>;
+
+/// Cases and named sessions (`@session NAME` followed by `$ command` lines, each optionally
+/// followed by `| output` lines).
+fn parse(text: &str) -> (Vec<Case>, HashMap<String, Session>) {
     let mut cases: Vec<Case> = Vec::new();
-    let mut sessions: HashMap<String, Vec<String>> = HashMap::new();
+    let mut sessions: HashMap<String, Session> = HashMap::new();
     let mut current_session: Option<String> = None;
     for (i, line) in text.lines().enumerate() {
         let n = i + 1;
@@ -43,7 +47,7 @@ fn parse(text: &str) -> (Vec<Case>, HashMap<String, Vec<String>>) {
         }
         if let Some(cmd) = line.strip_prefix("$ ") {
             if let Some(s) = &current_session {
-                sessions.get_mut(s).unwrap().push(cmd.to_string());
+                sessions.get_mut(s).unwrap().push((cmd.to_string(), String::new()));
                 continue;
             }
             let case = cases
@@ -54,6 +58,19 @@ fn parse(text: &str) -> (Vec<Case>, HashMap<String, Vec<String>>) {
                 "line {n}: a second `$` line; use `> ` for continuation lines"
             );
             case.command = cmd.to_string();
+            continue;
+        }
+        if let Some(out) = line.strip_prefix("| ").or_else(|| (line == "|").then_some("")) {
+            let s = current_session
+                .as_ref()
+                .unwrap_or_else(|| panic!("line {n}: output (`| `) outside a @session"));
+            let last = sessions
+                .get_mut(s)
+                .unwrap()
+                .last_mut()
+                .unwrap_or_else(|| panic!("line {n}: output before a command"));
+            last.1.push_str(out);
+            last.1.push('\n');
             continue;
         }
         if let Some(more) = line.strip_prefix("> ").or_else(|| (line == ">").then_some("")) {
@@ -126,13 +143,13 @@ fn bin() -> &'static str {
 }
 
 /// Feeds a session's commands to `litestream-guard hook` as successful PostToolUse events.
-fn record_session(id: &str, commands: &[String], cwd: &Path, data: &Path) {
-    for c in commands {
+fn record_session(id: &str, commands: &Session, cwd: &Path, data: &Path) {
+    for (c, stdout) in commands {
         let event = serde_json::json!({
             "session_id": id, "transcript_path": "/nonexistent.jsonl", "cwd": cwd,
             "hook_event_name": "PostToolUse", "tool_name": "Bash", "tool_input": {"command": c},
             "tool_use_id": "toolu_x",
-            "tool_response": {"stdout": "", "stderr": "", "interrupted": false, "isImage": false}
+            "tool_response": {"stdout": stdout, "stderr": "", "interrupted": false, "isImage": false}
         });
         let out = guard(&["hook"])
             .env("CLAUDE_PLUGIN_DATA", data)
@@ -215,7 +232,11 @@ fn corpus() {
                     .get(token)
                     .unwrap_or_else(|| panic!("line {}: no @session {token}", case.line));
                 let id = format!("corpus-{i}-{token}");
-                record_session(&id, commands, &dir, &data);
+                let commands: Session = commands
+                    .iter()
+                    .map(|(c, o)| (c.replace("@ROOT@", &root), o.clone()))
+                    .collect();
+                record_session(&id, &commands, &dir, &data);
                 args.push("--session".into());
                 args.push(id);
             }
@@ -305,7 +326,7 @@ fn rule_examples_match_their_rules() {
         .filter(|id| id.starts_with('G'))
         .map(str::to_string)
         .collect();
-    assert_eq!(ids.len(), 9, "{ids:?}");
+    assert_eq!(ids.len(), 11, "{ids:?}");
     let data = std::env::temp_dir().join(format!("lg-examples-{}", std::process::id()));
     for id in ids {
         let explain = String::from_utf8(Command::new(bin()).args(["explain", &id]).output().unwrap().stdout).unwrap();

@@ -22,12 +22,13 @@ PRIMARY_REPLICA = (
     "      sync-interval: 5s"
 )
 DANGEROUS_RESTORE = 'kamal accessory exec litestream "restore /rails/storage/production.sqlite3"'
-# Step 4 of skills/litestream/references/restore-runbook.md.
+# The swap step of the restore, as one `sh -c '…'` so that the container's shell reads it all
+# (written as `"a && b"`, Kamal's host shell would run `b` on the host: the guard denies that, G011).
 SWAP = (
-    'kamal app exec --roles web "mkdir -p /rails/storage/pre-restore'
+    'kamal app exec --roles web "sh -c \'mkdir -p /rails/storage/pre-restore'
     " && mv /rails/storage/production.sqlite3 /rails/storage/production.sqlite3-wal"
     " /rails/storage/production.sqlite3-shm /rails/storage/.production.sqlite3-litestream /rails/storage/pre-restore/"
-    ' && cp /rails/storage/production.sqlite3.restored /rails/storage/production.sqlite3"'
+    ' && cp /rails/storage/production.sqlite3.restored /rails/storage/production.sqlite3\'"'
 )
 
 

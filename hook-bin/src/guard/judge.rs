@@ -4,11 +4,13 @@
 
 use super::layout::{part_path, relate, split, Part, Place, Rel};
 use super::local;
-use super::ops::{mentions_database, Backup, FileOp, Op, Restore, Verb};
+use super::ops::{mentions_database, Backup, DataOp, FileOp, Op, Restore, Verb};
 use super::reason;
-use super::walk::{Flow, State, Tri, Walker};
+use super::stopped::{why_not, why_stopped};
+use super::walk::{Flow, State, Walker};
+use super::words::{Arg, DYN};
 use super::{glob, Finding, Verdict};
-use crate::rules::bash::{backups, files, invocation, restore, unparsed};
+use crate::rules::bash::{backups, data, files, invocation, restore, unparsed};
 
 /// A live database file that an operation touches.
 #[derive(Debug, Clone)]
@@ -23,6 +25,8 @@ pub struct Hit {
     pub local: Vec<String>,
     /// Why it counts as live.
     pub source: String,
+    /// Live only because a local process holds it open (no config names it).
+    pub held_only: bool,
 }
 
 impl Hit {
@@ -62,10 +66,13 @@ fn base_db(path: &str) -> (String, Part) {
 
 impl Walker<'_> {
     pub(super) fn judge(&mut self, op: &Op, shown: &str, flow: &Flow, st: &State) {
+        if flow.host_tail {
+            self.on_host(op, shown, flow);
+        }
         match op {
             Op::Unresolved(text) => {
                 if mentions_database(text) {
-                    self.findings.push(Finding {
+                    self.push(Finding {
                         rule: &unparsed::UNPARSED_MENTIONS_DB,
                         verdict: Verdict::Ask,
                         reason: reason::unparsed(text),
@@ -76,15 +83,69 @@ impl Walker<'_> {
                 shown,
                 corrected,
                 doubled,
-            } => self.findings.push(Finding {
+            } => self.push(Finding {
                 rule: &invocation::ENTRYPOINT_MISMATCH,
                 verdict: Verdict::Deny,
                 reason: reason::entrypoint(shown, corrected, *doubled, &flow.runner),
             }),
             Op::Restore(r) => self.judge_restore(r, shown, flow, st),
-            Op::File(f) => self.judge_file(f, shown, flow, st),
+            Op::File(f) => match &f.remote {
+                Some(r) => {
+                    let there = self.remote_flow(r);
+                    self.judge_file(f, shown, &there, st)
+                }
+                None => self.judge_file(f, shown, flow, st),
+            },
+            Op::Data(d) => self.judge_data(d, flow, st),
+            Op::RailsTask { task, env } => {
+                let env = env.clone().or_else(|| flow.vars.get("RAILS_ENV").cloned());
+                for path in self.rails_paths(task.db.as_deref(), env.as_deref(), flow) {
+                    let d = DataOp {
+                        path: Arg::lit(&path),
+                        what: task.what.to_string(),
+                        tool: shown.to_string(),
+                    };
+                    self.judge_data(&d, flow, st);
+                }
+            }
             Op::Backup(b) => self.judge_backup(b, shown),
-            Op::Effect(_) | Op::Accessory { .. } => {}
+            Op::Kamal { .. } => {}
+        }
+    }
+
+    /// G011: after the first command of a `kamal … exec` line, commands run on the host. A file
+    /// operation there on a path of the app's container is not what was meant.
+    fn on_host(&mut self, op: &Op, shown: &str, flow: &Flow) {
+        let path = match op {
+            Op::File(f) if f.remote.is_none() => &f.path,
+            Op::Restore(r) => match &r.output {
+                Some(o) => o,
+                None => return,
+            },
+            Op::Data(d) => &d.path,
+            Op::RailsTask { .. } => {
+                self.push(Finding {
+                    rule: &invocation::EXEC_PART_ON_HOST,
+                    verdict: Verdict::Deny,
+                    reason: reason::on_host(shown, "", &flow.ctx),
+                });
+                return;
+            }
+            _ => return,
+        };
+        let layout = self.env.layout();
+        let container_path = !path.text.starts_with('/')
+            || path.text.starts_with("/rails")
+            || layout
+                .app_mounts
+                .iter()
+                .any(|m| super::layout::under(&path.text, &m.target).is_some());
+        if container_path && !path.text.starts_with(DYN) {
+            self.push(Finding {
+                rule: &invocation::EXEC_PART_ON_HOST,
+                verdict: Verdict::Deny,
+                reason: reason::on_host(shown, &path.show(), &flow.ctx),
+            });
         }
     }
 
@@ -107,7 +168,8 @@ impl Walker<'_> {
                     root: db.place.root.clone(),
                     rel: part_path(&db.place.rel, part),
                 };
-                let shows = layout.shows(db, part);
+                // Only the names the file has where the command runs.
+                let shows = layout.names_in(&flow.ctx, db, part);
                 let rel = match relate(&place, &live, &shows) {
                     Some(Rel::Exact) => Rel::Exact,
                     Some(Rel::Ancestor) if recursive => Rel::Ancestor,
@@ -137,10 +199,18 @@ impl Walker<'_> {
                     certain,
                     local,
                     source: format!("from {}", db.source),
+                    held_only: false,
                 });
             }
         }
-        if flow.ctx.is_local() && certain {
+        if flow.ctx.is_local() && !certain && !mentions_database(abs) {
+            // Here a path known only at run time, whose known part names no database, can
+            // only reach the databases this machine has.
+            out.retain(|h| h.local.iter().any(|p| local::exists(p)));
+        }
+        // A pattern of nothing but wildcards says nothing about which local file it names.
+        let evidence = certain || abs.chars().any(|c| !matches!(c, '*' | '/' | '?'));
+        if flow.ctx.is_local() && evidence {
             self.held_hits(abs, recursive, filter, &mut out);
         }
         out
@@ -200,6 +270,7 @@ impl Walker<'_> {
                 certain: true,
                 local: vec![db],
                 source: "held open by a running process".into(),
+                held_only: true,
             });
         }
     }
@@ -247,47 +318,15 @@ impl Walker<'_> {
                 return Status::Stopped("no process on this machine holds it open".into());
             }
         }
-        self.session_status(st)
+        self.session_status(flow, st)
     }
 
-    fn session_status(&self, st: &State) -> Status {
-        let session = self.env.session();
-        let app = match st.app {
-            Tri::Stopped => Some("earlier on this command line".to_string()),
-            Tri::Started => None,
-            Tri::Inherit => session
-                .app
-                .as_ref()
-                .filter(|m| m.stopped)
-                .map(|m| format!("earlier in this session (`{}`)", m.cmd)),
-        };
-        let ls = match st.ls {
-            Tri::Stopped => Some("earlier on this command line".to_string()),
-            Tri::Started => None,
-            Tri::Inherit => session
-                .litestream
-                .as_ref()
-                .filter(|m| m.stopped)
-                .map(|m| format!("earlier in this session (`{}`)", m.cmd)),
-        };
-        let acc = self
-            .env
-            .layout()
-            .accessories
-            .first()
-            .map_or("litestream".to_string(), |a| a.name.clone());
-        match (app, ls) {
-            (Some(a), Some(l)) if a == l => Status::Stopped(format!("the app and Litestream were stopped {a}")),
-            (Some(a), Some(l)) => Status::Stopped(format!("the app was stopped {a} and Litestream {l}")),
-            (Some(_), None) => Status::NotStopped(format!(
-                "the app is stopped, but the Litestream accessory is not known to be: no successful `kamal accessory stop {acc}` since it was last started"
-            )),
-            (None, Some(_)) => Status::NotStopped(
-                "Litestream is stopped, but the app is not known to be: no successful `kamal app stop` since it was last started".into(),
-            ),
-            (None, None) => Status::NotStopped(format!(
-                "the app is not known to be stopped: no successful `kamal app stop` and `kamal accessory stop {acc}` earlier on this command line or in this session"
-            )),
+    fn session_status(&self, flow: &Flow, st: &State) -> Status {
+        let h = self.holders(flow, st);
+        if h.all_stopped() {
+            Status::Stopped(why_stopped(&h))
+        } else {
+            Status::NotStopped(why_not(&h))
         }
     }
 
@@ -313,7 +352,7 @@ impl Walker<'_> {
 
     fn judge_restore(&mut self, r: &Restore, shown: &str, flow: &Flow, st: &State) {
         if !r.late_flags.is_empty() {
-            self.findings.push(Finding {
+            self.push(Finding {
                 rule: &invocation::FLAG_AFTER_PATH,
                 verdict: Verdict::Deny,
                 reason: reason::late_flags(r),
@@ -327,7 +366,7 @@ impl Walker<'_> {
                 force = false;
             }
             if !wrong.is_empty() {
-                self.findings.push(Finding {
+                self.push(Finding {
                     rule: &invocation::FLAG_WRONG_VERSION,
                     verdict: Verdict::Deny,
                     reason: reason::wrong_version(r, v, &wrong),
@@ -344,9 +383,6 @@ impl Walker<'_> {
             self.sidecars(&abs, certain, false, shown, "restore", flow, st);
             return;
         }
-        if out.dynamic() && !mentions_database(&out.text) && !out.text.contains("storage") {
-            return;
-        }
         let (abs, certain) = flow.resolve(out);
         let hits: Vec<Hit> = self
             .hits(&abs, certain, flow, false, None)
@@ -358,7 +394,7 @@ impl Walker<'_> {
             let (verdict, why) = match &status {
                 Some(Status::NotStopped(w)) => (Verdict::Deny, w.clone()),
                 Some(Status::Stopped(w)) => (Verdict::Ask, w.clone()),
-                None => match self.session_status(st) {
+                None => match self.session_status(flow, st) {
                     Status::Stopped(w) => (Verdict::Ask, w),
                     Status::NotStopped(w) if flow.ctx.is_local() => (Verdict::Ask, w),
                     Status::NotStopped(w) => (Verdict::Deny, w),
@@ -369,20 +405,20 @@ impl Walker<'_> {
             } else {
                 verdict
             };
-            self.findings.push(Finding {
+            self.push(Finding {
                 rule: &restore::RESTORE_FORCE,
                 verdict,
-                reason: reason::force(shown, &abs, hits.first(), &why, verdict, self.env.layout(), &flow.ctx),
+                reason: reason::force(shown, &abs, hits.first(), &why, verdict, &flow.ctx, &self.dests(flow)),
             });
             return;
         }
         for h in &hits {
             if let Status::NotStopped(why) = self.status(h, flow, st) {
                 let verdict = if h.certain { Verdict::Deny } else { Verdict::Ask };
-                self.findings.push(Finding {
+                self.push(Finding {
                     rule: &restore::RESTORE_OVER_LIVE,
                     verdict,
-                    reason: reason::over_live(shown, h, &why, verdict, self.env.layout(), &flow.ctx),
+                    reason: reason::over_live(shown, h, &why, verdict, &flow.ctx, &self.dests(flow)),
                 });
                 return;
             }
@@ -405,7 +441,7 @@ impl Walker<'_> {
                 .filter(|p| local::exists(p) && !Self::local_gone(p, st))
                 .collect();
             if !present.is_empty() {
-                self.findings.push(Finding {
+                self.push(Finding {
                     rule: &restore::STALE_SIDECARS,
                     verdict: Verdict::Deny,
                     reason: reason::sidecars_present(shown, abs, &present, what),
@@ -426,7 +462,7 @@ impl Walker<'_> {
             .map(|p| part_path(abs, *p))
             .collect();
         if !missing.is_empty() {
-            self.findings.push(Finding {
+            self.push(Finding {
                 rule: &restore::STALE_SIDECARS,
                 verdict: Verdict::Ask,
                 reason: reason::sidecars_unknown(shown, abs, &missing, what, &flow.ctx),
@@ -434,10 +470,19 @@ impl Walker<'_> {
         }
     }
 
+    /// True when a finding of `rule` at `verdict` or worse is already kept: another one would
+    /// not change the answer, and working it out (processes, the session) costs.
+    fn covered(&self, rule: &crate::rules::Rule, verdict: Verdict) -> bool {
+        self.findings
+            .iter()
+            .any(|f| f.rule.id == rule.id && f.verdict >= verdict)
+    }
+
     fn judge_file(&mut self, f: &FileOp, shown: &str, flow: &Flow, st: &State) {
-        if f.path.dynamic() && !mentions_database(&f.path.text) && !f.path.text.contains("storage") {
+        if self.covered(&files::LIVE_FILE_CLOBBERED, Verdict::Deny) {
             return;
         }
+        // A path built at run time is matched as a pattern: `$(…)` alone may name anything.
         let (mut abs, certain) = flow.resolve(&f.path);
         if f.verb == Verb::Onto {
             let into = match f.into_dir {
@@ -474,14 +519,17 @@ impl Walker<'_> {
                 })
                 .collect();
         }
+        if !f.exclude.is_empty() {
+            hits.retain(|h| !excluded(h, &abs, &f.exclude));
+        }
         let main_target = hits.iter().any(|h| h.part == Part::Main && h.rel == Rel::Exact);
         for h in &hits {
             if let Status::NotStopped(why) = self.status(h, flow, st) {
                 let verdict = if h.certain { Verdict::Deny } else { Verdict::Ask };
-                self.findings.push(Finding {
+                self.push(Finding {
                     rule: &files::LIVE_FILE_CLOBBERED,
                     verdict,
-                    reason: reason::clobber(shown, f, h, &why, verdict, self.env.layout(), &flow.ctx),
+                    reason: reason::clobber(shown, f, h, &why, verdict, &flow.ctx, &self.dests(flow)),
                 });
                 return;
             }
@@ -491,45 +539,112 @@ impl Walker<'_> {
         }
     }
 
+    /// G010: a Rails task or SQL that drops or rewrites a live database: denied while anything
+    /// that holds it runs, asked when everything is stopped (the data is gone either way).
+    fn judge_data(&mut self, d: &DataOp, flow: &Flow, st: &State) {
+        if self.covered(&data::DESTROY_LIVE_DATA, Verdict::Deny) {
+            return;
+        }
+        let (abs, certain) = flow.resolve(&d.path);
+        // A database that is live only because a local process holds it (a development server's)
+        // may be reset on purpose: SQLite keeps it consistent, and nothing else would be lost.
+        // Unless it is the app's production database run here (config/database.yml's path).
+        let layout = self.env.layout();
+        let production_here = layout
+            .rails_dbs
+            .iter()
+            .any(|(e, _, p)| e == "production" && layout.here(p).as_deref() == Some(abs.as_str()));
+        let hits: Vec<Hit> = self
+            .hits(&abs, certain, flow, false, None)
+            .into_iter()
+            .filter(|h| h.part == Part::Main && h.rel == Rel::Exact && (!h.held_only || production_here))
+            .collect();
+        let Some(h) = hits.first() else { return };
+        let (verdict, why) = match self.status(h, flow, st) {
+            Status::NotStopped(w) if h.certain => (Verdict::Deny, w),
+            Status::NotStopped(w) | Status::Stopped(w) => (Verdict::Ask, w),
+        };
+        self.push(Finding {
+            rule: &data::DESTROY_LIVE_DATA,
+            verdict,
+            reason: reason::data(d, h, &why, verdict, &flow.ctx, &self.dests(flow)),
+        });
+    }
+
+    /// G005: the backups, the Litestream accessory or the storage volume. Deleting what the
+    /// config names (the replica's bucket and path, the storage volume) is denied; what only
+    /// may be it (a name built at run time, a bucket named like backups, a prune) is asked.
     fn judge_backup(&mut self, b: &Backup, shown: &str) {
         let layout = self.env.layout();
-        let what = match b {
-            Backup::AccessoryRemove(name) if layout.is_litestream_accessory(name) => Some(format!(
-                "`{shown}` removes the Litestream accessory's container, image and files on the server: backups stop until it is booted again"
-            )),
-            Backup::KamalRemove => Some(format!(
-                "`{shown}` removes the app and every accessory, Litestream included: backups stop"
-            )),
-            Backup::VolumeRm(names) => names
-                .iter()
-                .find(|n| {
-                    layout
-                        .volume_names()
-                        .iter()
-                        .any(|v| glob::matches(v, n) || *v == n.as_str())
-                })
-                .map(|n| format!("`{shown}` deletes the Docker volume `{n}`, which holds the live databases")),
-            Backup::VolumePrune => Some(format!(
-                "`{shown}` deletes every Docker volume no container uses; with the app stopped or removed that includes the volume that holds the databases"
-            )),
-            Backup::Objects { target, .. } => objects_hit(layout, target).map(|r| {
-                format!("`{shown}` deletes objects under `{target}`, where the Litestream replica lives ({r}): the backups a restore needs")
-            }),
-            _ => None,
+        let (verdict, what) = match b {
+            Backup::AccessoryRemove(name) if layout.is_litestream_accessory(name) => (
+                Verdict::Ask,
+                format!("`{shown}` removes the Litestream accessory's container, image and files on the server: backups stop until it is booted again"),
+            ),
+            Backup::KamalRemove => (
+                Verdict::Ask,
+                format!("`{shown}` removes the app and every accessory, Litestream included: backups stop"),
+            ),
+            Backup::VolumeRm(names) => {
+                let vols = layout.volume_names();
+                let named = names
+                    .iter()
+                    .find(|n| !n.dynamic() && vols.iter().any(|v| glob::matches(v, &n.text) || *v == n.text.as_str()));
+                let maybe = names
+                    .iter()
+                    .find(|n| n.dynamic() && vols.iter().any(|v| glob::matches(&n.pat, v)));
+                match (named, maybe) {
+                    (Some(n), _) => (
+                        Verdict::Deny,
+                        format!("`{shown}` deletes the Docker volume `{}`, which holds the live databases", n.text),
+                    ),
+                    (None, Some(n)) => (
+                        Verdict::Ask,
+                        format!("`{shown}` deletes a Docker volume whose name is only known at run time (`{}`); it may be the one that holds the live databases", n.show()),
+                    ),
+                    _ => return,
+                }
+            }
+            Backup::VolumePrune => (
+                Verdict::Ask,
+                format!("`{shown}` deletes every Docker volume no container uses; with the app stopped or removed that includes the volume that holds the databases"),
+            ),
+            Backup::Objects { target, .. } => match objects_hit(layout, target) {
+                Some((r, true)) => (
+                    Verdict::Deny,
+                    format!("`{shown}` deletes objects under `{}`, where the Litestream replica lives ({r}): the backups a restore needs", target.replace(DYN, "…")),
+                ),
+                Some((r, false)) => (
+                    Verdict::Ask,
+                    format!("`{shown}` deletes objects under `{}`, which may be the Litestream replica ({r})", target.replace(DYN, "…")),
+                ),
+                None => return,
+            },
+            _ => return,
         };
-        if let Some(what) = what {
-            self.findings.push(Finding {
-                rule: &backups::DESTROY_BACKUPS,
-                verdict: Verdict::Ask,
-                reason: reason::backups(&what),
-            });
-        }
+        self.push(Finding {
+            rule: &backups::DESTROY_BACKUPS,
+            verdict,
+            reason: reason::backups(&what, verdict),
+        });
     }
 }
 
+/// True when `git clean -e PATTERN` leaves the hit alone: a pattern matches a segment of its
+/// path below the directory being cleaned.
+fn excluded(h: &Hit, root: &str, exclude: &[String]) -> bool {
+    let file = h.local.first().cloned().unwrap_or_else(|| h.file());
+    let rel = super::layout::under(&file, root).unwrap_or(file);
+    exclude.iter().any(|e| {
+        let e = e.trim_matches('/');
+        glob::matches(e, &rel) || rel.split('/').any(|seg| glob::matches(e, seg))
+    })
+}
+
 /// Which replica an object-storage target covers: `s3://bucket/prefix`, `gs://…`,
-/// `remote:bucket/prefix` (rclone), `alias/bucket/prefix` (mc).
-fn objects_hit(layout: &super::layout::Layout, target: &str) -> Option<String> {
+/// `remote:bucket/prefix` (rclone), `alias/bucket/prefix` (mc). The flag is false when that is
+/// only a guess (a name built at run time, or no replica configured and a name like backups).
+fn objects_hit(layout: &super::layout::Layout, target: &str) -> Option<(String, bool)> {
     let (bucket, prefix) = if let Some((_, rest)) = target.split_once("://") {
         let (b, p) = rest.split_once('/').unwrap_or((rest, ""));
         (b.to_string(), p.trim_matches('/').to_string())
@@ -549,21 +664,26 @@ fn objects_hit(layout: &super::layout::Layout, target: &str) -> Option<String> {
     if layout.replicas.is_empty() {
         let t = target.to_ascii_lowercase();
         return (t.contains("litestream") || t.contains("backup"))
-            .then(|| "the name says so; no replica is configured here".to_string());
+            .then(|| ("the name says so; no replica is configured here".to_string(), false));
     }
+    let dynamic = bucket.contains(DYN) || prefix.contains(DYN);
+    let pat = |s: &str| glob::escape(s).replace(DYN, "*");
     layout.replicas.iter().find_map(|r| {
-        let same_bucket = r.bucket == bucket;
+        let same_bucket = r.bucket == bucket || (dynamic && glob::matches(&pat(&bucket), &r.bucket));
+        let (p, rp) = (pat(&prefix), r.prefix.as_str());
         let covers = prefix.is_empty()
             || r.prefix == prefix
             || r.prefix.starts_with(&format!("{prefix}/"))
             || prefix.starts_with(&format!("{}/", r.prefix))
-            || r.prefix.is_empty();
+            || r.prefix.is_empty()
+            || (dynamic && (glob::matches(&p, rp) || glob::matches(&format!("{p}/*"), rp)));
         (same_bucket && covers).then(|| {
-            if r.prefix.is_empty() {
+            let desc = if r.prefix.is_empty() {
                 format!("bucket `{}`", r.bucket)
             } else {
                 format!("`{}/{}` in config/litestream.yml", r.bucket, r.prefix)
-            }
+            };
+            (desc, !dynamic)
         })
     })
 }

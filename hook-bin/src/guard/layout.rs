@@ -9,10 +9,11 @@ use std::path::{Path, PathBuf};
 use crate::kamal::deploy::{self, Volume};
 use crate::litestream;
 use crate::project::{Overrides, Project};
-use crate::rails::database::production_dbs;
+use crate::rails::database::{env_dbs, production_dbs};
 use crate::version::Version;
 
 use super::glob;
+use super::session::Unit;
 
 /// The storage behind a path: a named volume, a bind-mounted host directory, or a plain path.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -128,6 +129,8 @@ pub fn part_path(db: &str, part: Part) -> String {
 #[derive(Debug, Clone)]
 pub struct LiveDb {
     pub path: String,
+    /// Its name in config/database.yml (`primary`, `queue`, …), when it has one.
+    pub name: Option<String>,
     pub place: Place,
     /// Where it came from, for messages: `config/litestream.yml`, `config/database.yml`, or the
     /// Rails default.
@@ -141,16 +144,44 @@ pub struct Replica {
     pub prefix: String,
 }
 
+/// One Kamal destination (`None`: deploy.yml alone), as far as the guard needs it: which roles
+/// run on which hosts, and which Litestream accessories it has.
+#[derive(Debug, Clone, Default)]
+pub struct Dest {
+    pub name: Option<String>,
+    pub service: Option<String>,
+    /// Role names with their hosts (empty hosts: not known, e.g. ERB).
+    pub roles: Vec<(String, Vec<String>)>,
+    /// Litestream accessories with their hosts.
+    pub accessories: Vec<(String, Vec<String>)>,
+}
+
+impl Dest {
+    /// Every host of the destination.
+    pub fn hosts(&self) -> impl Iterator<Item = &String> {
+        self.roles.iter().chain(&self.accessories).flat_map(|(_, h)| h)
+    }
+}
+
 #[derive(Debug, Clone, Default)]
 pub struct Layout {
     pub root: Option<PathBuf>,
     pub service: Option<String>,
+    /// The destinations Kamal would see; empty without a config/deploy.yml.
+    pub dests: Vec<Dest>,
+    /// `aliases:` of config/deploy.yml (name, the words it stands for).
+    pub aliases: Vec<(String, String)>,
+    /// SQLite databases of config/database.yml, every environment: (env, name, path as written).
+    pub rails_dbs: Vec<(String, String, String)>,
     pub app_mounts: Vec<Mount>,
     pub accessories: Vec<Accessory>,
     pub dbs: Vec<LiveDb>,
     pub replicas: Vec<Replica>,
     /// Any config file was found.
     pub configured: bool,
+    /// The runner model (`crate::runner`) found Litestream running inside the app container:
+    /// the litestream-ruby gem's Puma plugin or task, or a binary the image starts.
+    pub runs_in_app: bool,
 }
 
 /// The Rails 8 production databases (sqlite3.yml.tt), used when no config names any.
@@ -175,7 +206,7 @@ pub fn find_root(cwd: &Path) -> Option<PathBuf> {
             return Some(d.to_path_buf());
         }
         steps += 1;
-        if steps > 12 {
+        if steps > crate::limits::MAX_ROOT_SEARCH {
             break;
         }
         dir = d.parent();
@@ -192,7 +223,9 @@ impl Layout {
             ..Layout::default()
         };
         if let Some(root) = &root {
-            let project = Project::load_app(root, "", &Overrides::new());
+            let mut project = Project::load_app(root, "", &Overrides::new());
+            project.finish(None);
+            layout.runs_in_app = project.model.runners.iter().any(|r| r.in_app_container());
             layout.read(&project);
         }
         layout.defaults();
@@ -201,7 +234,21 @@ impl Layout {
 
     fn read(&mut self, p: &Project) {
         self.configured = p.litestream.is_some() || p.deploy.is_some() || p.database.is_some();
-        if let Some((_, view)) = p.deploy_views().into_iter().next() {
+        let views = p.deploy_views();
+        for (name, view) in &views {
+            self.dests.push(dest_of(*name, view));
+        }
+        if let Some(aliases) = views
+            .first()
+            .and_then(|(_, v)| v.get("aliases"))
+            .and_then(|n| n.entries())
+        {
+            self.aliases = aliases
+                .iter()
+                .filter_map(|e| Some((e.key.as_str()?.to_string(), e.value.as_str()?.to_string())))
+                .collect();
+        }
+        if let Some((_, view)) = views.into_iter().next() {
             self.service = view.get("service").and_then(|n| n.as_str()).map(str::to_string);
             self.app_mounts = deploy::app_volumes(&view)
                 .iter()
@@ -231,11 +278,11 @@ impl Layout {
                 });
             }
         }
-        let mut paths: Vec<(String, &'static str)> = Vec::new();
+        let mut paths: Vec<(String, Option<String>, &'static str)> = Vec::new();
         if let Some(root) = p.litestream_root() {
             for db in litestream::dbs(root) {
                 if let Some(path) = db.path.and_then(|n| n.as_str()).filter(|s| usable(s)) {
-                    paths.push((clean(path), "config/litestream.yml"));
+                    paths.push((clean(path), None, "config/litestream.yml"));
                 }
                 for r in &db.replicas {
                     if let Some(rep) = replica(r.node, root) {
@@ -247,18 +294,39 @@ impl Layout {
             }
         }
         if let Some(root) = p.database_root() {
+            for env in root.entries().unwrap_or(&[]).iter().filter_map(|e| e.key.as_str()) {
+                for db in env_dbs(root, env) {
+                    let path = db.database.filter(|n| !n.is_erb()).and_then(|n| n.as_str());
+                    if let Some(path) = path.filter(|s| db.is_sqlite() && usable(s)) {
+                        self.rails_dbs
+                            .push((env.to_string(), db.name.to_string(), path.to_string()));
+                    }
+                }
+            }
             for db in production_dbs(root) {
                 if db.is_sqlite() {
                     if let Some(path) = db.container_path().filter(|s| usable(s)) {
-                        paths.push((clean(&path), "config/database.yml"));
+                        paths.push((clean(&path), Some(db.name.to_string()), "config/database.yml"));
                     }
                 }
             }
         }
-        for (path, source) in paths {
-            if !self.dbs.iter().any(|d| d.path == path) {
-                let place = self.place(&Ctx::App, &path);
-                self.dbs.push(LiveDb { path, place, source });
+        for (path, name, source) in paths {
+            match self.dbs.iter_mut().find(|d| d.path == path) {
+                Some(d) => {
+                    if d.name.is_none() {
+                        d.name = name;
+                    }
+                }
+                None => {
+                    let place = self.place(&Ctx::App, &path);
+                    self.dbs.push(LiveDb {
+                        path,
+                        name,
+                        place,
+                        source,
+                    });
+                }
             }
         }
     }
@@ -281,10 +349,11 @@ impl Layout {
             }
         }
         if self.dbs.is_empty() {
-            for p in RAILS_DEFAULT_DBS {
+            for (p, name) in RAILS_DEFAULT_DBS.iter().zip(["primary", "cache", "queue", "cable"]) {
                 let place = self.place(&Ctx::App, p);
                 self.dbs.push(LiveDb {
                     path: p.to_string(),
+                    name: Some(name.to_string()),
                     place,
                     source: "the Rails 8 default",
                 });
@@ -310,6 +379,98 @@ impl Layout {
     /// True when `name` names the Litestream accessory (`all` included).
     pub fn is_litestream_accessory(&self, name: &str) -> bool {
         name == "all" || name == "litestream" || self.accessory(name).is_some()
+    }
+
+    /// A path of config/database.yml as it is on this machine (relative to the app's root).
+    pub fn here(&self, p: &str) -> Option<String> {
+        if p.starts_with('/') {
+            return Some(clean(p));
+        }
+        let root = self.root.as_deref()?.to_str()?;
+        Some(clean(&format!("{root}/{p}")))
+    }
+
+    /// Does Litestream run inside the app container (the litestream-ruby gem's Puma plugin, or
+    /// a binary in the app image), so that stopping the app stops it? The runner model says so;
+    /// a config/deploy.yml without a Litestream accessory means the same (whatever runs it, it
+    /// is not an accessory).
+    pub fn litestream_in_app(&self) -> bool {
+        self.runs_in_app || !self.dests.is_empty() && self.dests.iter().all(|d| d.accessories.is_empty())
+    }
+
+    pub fn dest(&self, name: Option<&str>) -> Option<&Dest> {
+        self.dests.iter().find(|d| d.name.as_deref() == name)
+    }
+
+    /// Every destination (just "no `-d`" when there is no config/deploy.yml).
+    pub fn dest_names(&self) -> Vec<Option<String>> {
+        if self.dests.is_empty() {
+            vec![None]
+        } else {
+            self.dests.iter().map(|d| d.name.clone()).collect()
+        }
+    }
+
+    /// The roles of a destination (`*` for every role when the config does not say).
+    pub fn roles(&self, dest: Option<&str>) -> Vec<(String, Vec<String>)> {
+        match self.dest(dest).filter(|d| !d.roles.is_empty()) {
+            Some(d) => d.roles.clone(),
+            None => vec![("*".to_string(), Vec::new())],
+        }
+    }
+
+    /// The Litestream accessories of a destination (`litestream` when there is no deploy.yml).
+    pub fn litestream_accessories(&self, dest: Option<&str>) -> Vec<(String, Vec<String>)> {
+        // In the app and no accessory: stopping the app stops it. In the app and an accessory
+        // too (two Litestreams, A003): both must be stopped.
+        if self.litestream_in_app() && self.dests.iter().all(|d| d.accessories.is_empty()) {
+            return Vec::new();
+        }
+        match self.dest(dest) {
+            Some(d) if !d.accessories.is_empty() => d.accessories.clone(),
+            _ => match self.dests.iter().find(|d| !d.accessories.is_empty()) {
+                Some(d) => d.accessories.clone(),
+                None => vec![("litestream".to_string(), Vec::new())],
+            },
+        }
+    }
+
+    /// What must be stopped before a live database of `dest` may be replaced: every role of the
+    /// app (each runs Rails with the storage volume mounted: the web role holds the primary
+    /// database, the job role the queue database and the primary), and the Litestream accessory
+    /// unless Litestream runs inside the app container.
+    pub fn holders(&self, dest: Option<&str>) -> Vec<Unit> {
+        let mut out: Vec<Unit> = self.roles(dest).iter().map(|(r, _)| Unit::role(dest, r)).collect();
+        out.extend(
+            self.litestream_accessories(dest)
+                .iter()
+                .map(|(a, _)| Unit::accessory(dest, a)),
+        );
+        out
+    }
+
+    /// The destinations a server belongs to (every destination when no config names it).
+    pub fn dests_of_host(&self, host: &str) -> Vec<Option<String>> {
+        let found: Vec<Option<String>> = self
+            .dests
+            .iter()
+            .filter(|d| d.hosts().any(|h| h == host))
+            .map(|d| d.name.clone())
+            .collect();
+        if found.is_empty() {
+            self.dest_names()
+        } else {
+            found
+        }
+    }
+
+    /// The destination a container name shows (`<service>-<role>-<destination>-<version>`).
+    pub fn dest_of_container(&self, container: &str) -> Option<Option<String>> {
+        self.dests
+            .iter()
+            .filter_map(|d| d.name.as_ref())
+            .find(|n| container.contains(&format!("-{n}-")) || container.ends_with(&format!("-{n}")))
+            .map(|n| Some(n.clone()))
     }
 
     /// The mounts a command in `ctx` sees.
@@ -370,6 +531,38 @@ impl Layout {
             _ => {}
         }
         out
+    }
+}
+
+impl Layout {
+    /// The paths by which a command in `ctx` may name a live file (for patterns and for
+    /// directories above a mount point): here, every name (this may be the server or the
+    /// container); on a server, the volume's and bind mounts' host paths; in a container, the
+    /// paths its mounts give it.
+    pub fn names_in(&self, ctx: &Ctx, db: &LiveDb, part: Part) -> Vec<String> {
+        match ctx {
+            Ctx::Local => self.shows(db, part),
+            Ctx::Host(_) => self.shows(db, part).into_iter().skip(1).collect(),
+            _ => {
+                let rel = part_path(&db.place.rel, part);
+                self.mounts(ctx)
+                    .iter()
+                    .filter(|m| roots_match(&m.src, &db.place.root))
+                    .filter_map(|m| {
+                        let inner = if m.prefix.is_empty() {
+                            Some(rel.clone())
+                        } else {
+                            under(&rel, &m.prefix)
+                        }?;
+                        Some(if inner.is_empty() {
+                            m.target.clone()
+                        } else {
+                            format!("{}/{inner}", m.target)
+                        })
+                    })
+                    .collect()
+            }
+        }
     }
 }
 
@@ -525,6 +718,68 @@ pub fn docker_volume_path(abs: &str) -> Option<(String, String)> {
     Some((name.to_string(), rel))
 }
 
+/// The roles and Litestream accessories of one deploy view.
+fn dest_of(name: Option<&str>, view: &crate::yaml::Node) -> Dest {
+    let host_list = |n: Option<&crate::yaml::Node>| -> Vec<String> {
+        let Some(n) = n else { return Vec::new() };
+        if n.is_erb() {
+            return Vec::new();
+        }
+        if let Some(h) = n.as_str().filter(|s| usable(s)) {
+            return vec![h.to_string()];
+        }
+        n.items()
+            .unwrap_or(&[])
+            .iter()
+            .filter(|h| !h.is_erb())
+            .filter_map(|h| {
+                // `- 1.2.3.4` or `- 1.2.3.4: [tag]`.
+                h.as_str()
+                    .or_else(|| h.entries().and_then(|e| e.first()).and_then(|e| e.key.as_str()))
+                    .filter(|s| usable(s))
+                    .map(str::to_string)
+            })
+            .collect()
+    };
+    let mut roles: Vec<(String, Vec<String>)> = Vec::new();
+    match view.get("servers") {
+        Some(s) if s.items().is_some() => roles.push(("web".into(), host_list(Some(s)))),
+        Some(s) => {
+            for e in s.entries().unwrap_or(&[]) {
+                let Some(role) = e.key.as_str() else { continue };
+                let hosts = if e.value.items().is_some() {
+                    host_list(Some(&e.value))
+                } else {
+                    host_list(e.value.get("hosts"))
+                };
+                roles.push((role.to_string(), hosts));
+            }
+        }
+        None => {}
+    }
+    let mut accessories = Vec::new();
+    for acc in deploy::litestream_accessories(view) {
+        let Some(n) = acc.name.as_str() else { continue };
+        let mut hosts = host_list(acc.node.get("host"));
+        hosts.extend(host_list(acc.node.get("hosts")));
+        for key in ["role", "roles"] {
+            let wanted = host_list(acc.node.get(key));
+            for (r, h) in &roles {
+                if wanted.contains(r) {
+                    hosts.extend(h.iter().cloned());
+                }
+            }
+        }
+        accessories.push((n.to_string(), hosts));
+    }
+    Dest {
+        name: name.map(str::to_string),
+        service: view.get("service").and_then(|n| n.as_str()).map(str::to_string),
+        roles,
+        accessories,
+    }
+}
+
 /// A config value the guard can use as a path (no ERB, no `${VAR}`).
 fn usable(s: &str) -> bool {
     !s.is_empty() && !s.contains("<%") && !s.contains('$')
@@ -607,5 +862,16 @@ mod tests {
             .replicas
             .iter()
             .any(|r| r.bucket == "shopfront-backups" && r.prefix == "production"));
+        let roles: Vec<String> = l.roles(None).into_iter().map(|(r, _)| r).collect();
+        assert_eq!(roles, ["web", "job"]);
+        assert!(!l.litestream_in_app());
+        assert_eq!(
+            l.holders(None),
+            [
+                Unit::role(None, "web"),
+                Unit::role(None, "job"),
+                Unit::accessory(None, "litestream")
+            ]
+        );
     }
 }

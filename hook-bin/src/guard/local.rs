@@ -26,6 +26,8 @@ pub struct Procs {
     pub replicators: Vec<(u32, Vec<String>, Option<String>)>,
     /// False when neither `/proc` nor `lsof` could be used: nothing is known.
     pub available: bool,
+    /// `held` by path.
+    index: std::sync::OnceLock<std::collections::HashMap<String, Vec<usize>>>,
 }
 
 impl Procs {
@@ -39,6 +41,21 @@ impl Procs {
 
     /// Who holds `path`, or (for a directory, when `inside`) any file under it.
     pub fn holding(&self, path: &str, inside: bool) -> Vec<&Holder> {
+        if !inside && !glob::is_pattern(path) {
+            // The common question, asked for every part of every database a command names:
+            // answered from an index built once.
+            let index = self.index.get_or_init(|| {
+                let mut m: std::collections::HashMap<String, Vec<usize>> = std::collections::HashMap::new();
+                for (i, h) in self.held.iter().enumerate() {
+                    m.entry(h.path.clone()).or_default().push(i);
+                }
+                m
+            });
+            return index
+                .get(path)
+                .map(|v| v.iter().map(|&i| &self.held[i]).collect())
+                .unwrap_or_default();
+        }
         self.held
             .iter()
             .filter(|h| {
@@ -73,7 +90,8 @@ impl Procs {
                 (false, Some(c)) => format!("{c}/{config}"),
                 _ => config,
             };
-            if read_small(&config, 1 << 20).is_some_and(|t| t.contains(db)) {
+            let text = super::regular::read(Path::new(&config), crate::limits::MAX_CONFIG_BYTES);
+            if text.is_some_and(|t| String::from_utf8_lossy(&t).contains(db)) {
                 out.push(*pid);
             }
         }
@@ -209,17 +227,10 @@ pub fn exists(path: &str) -> bool {
 /// True when the file starts with the SQLite header.
 pub fn is_sqlite(path: &str) -> bool {
     let mut buf = [0u8; 16];
-    std::fs::File::open(path)
+    super::regular::open(Path::new(path))
         .and_then(|mut f| f.read_exact(&mut buf))
         .is_ok()
         && &buf == b"SQLite format 3\0"
-}
-
-fn read_small(path: &str, max: u64) -> Option<String> {
-    let f = std::fs::File::open(path).ok()?;
-    let mut s = String::new();
-    f.take(max).read_to_string(&mut s).ok()?;
-    Some(s)
 }
 
 /// Local files matching a pattern whose wildcards are all in the last path segment.
@@ -240,7 +251,7 @@ pub fn expand(pat: &str) -> Vec<String> {
         .filter_map(|e| e.file_name().to_str().map(str::to_string))
         .filter(|n| glob::matches(name, n) && (!n.starts_with('.') || name.starts_with('.')))
         .map(|n| format!("{}/{n}", dir.trim_end_matches('/')))
-        .take(4096)
+        .take(crate::limits::MAX_GLOB_MATCHES)
         .collect();
     out.sort();
     out

@@ -29,18 +29,23 @@
 pub mod dispatch;
 pub mod glob;
 pub mod judge;
+pub mod kamal;
 pub mod layout;
 pub mod litestream_cmd;
 pub mod local;
 pub mod ops;
+pub mod rails_task;
 pub mod reason;
+pub mod regular;
 pub mod session;
 pub mod shell;
+pub mod stopped;
 pub mod tools;
 pub mod transcript;
 pub mod walk;
 pub mod words;
 pub mod wrappers;
+pub mod writers;
 
 use std::fmt;
 use std::path::{Path, PathBuf};
@@ -51,8 +56,8 @@ use serde_json::{json, Value};
 use crate::rules::{bash, Rule};
 use layout::Layout;
 use local::Procs;
-use session::{Change, Gone, Mark, Session};
-use walk::{Flow, State, Tri, Walker};
+use session::{Change, Session};
+use walk::{Flow, State, Walker};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
 pub enum Verdict {
@@ -118,7 +123,7 @@ impl Decision {
 
 /// Words whose absence means the command cannot touch a database, a restore or the backups:
 /// anything else is answered without parsing or reading a file.
-const KEYWORDS: [&str; 20] = [
+const KEYWORDS: [&str; 25] = [
     "litestream",
     "restore",
     "sqlite",
@@ -139,12 +144,32 @@ const KEYWORDS: [&str; 20] = [
     "eval",
     "vacuum",
     "/rails",
+    // `bin/rails db:drop`, `git clean -fdx` / `git stash --all` (they delete a development
+    // database), `drop table`.
+    "db:",
+    "clean",
+    "stash",
+    "drop",
+    // Its input is run-time text.
+    "xargs",
 ];
 
-/// The cheap gate: true when the command could matter to the guard.
+/// Characters that build a word's text at run time or by pattern (`$X`, `$(…)`, `` `…` ``,
+/// `$'\057…'`, `/r*/s*`, `{a,b}`): a keyword may be hidden in them, so such a command is read.
+const BUILDERS: [char; 6] = ['$', '`', '*', '?', '[', '{'];
+
+/// The cheap gate: true when the command could matter to the guard. Quotes and backslashes
+/// are dropped first (`/ra''ils`, `/ra\ils` are `/rails` to the shell).
 pub fn relevant(command: &str) -> bool {
-    let lower = command.to_ascii_lowercase();
-    KEYWORDS.iter().any(|k| lower.contains(k))
+    if command.contains(BUILDERS) {
+        return true;
+    }
+    let plain: String = command
+        .chars()
+        .filter(|c| !matches!(c, '\'' | '"' | '\\'))
+        .map(|c| c.to_ascii_lowercase())
+        .collect();
+    KEYWORDS.iter().any(|k| plain.contains(k))
 }
 
 /// Words that make a finished command worth recording for the session.
@@ -158,6 +183,11 @@ const RECORD_KEYWORDS: [&str; 8] = [
     "storage",
     "litestream",
 ];
+
+/// Commands whose output says whether a stop worked (a failed stop, `kamal … details`).
+fn wants_output(command: &str) -> bool {
+    command.contains("kamal") && (command.contains("stop") || command.contains("details") || command.contains("remove"))
+}
 
 /// What a decision may look at, loaded on first use.
 pub struct Env {
@@ -208,70 +238,37 @@ impl Env {
         self.cwd.as_deref().and_then(Path::to_str).map(layout::clean)
     }
 
-    /// Reads the transcript from the end until the last stop/start of both the app and
-    /// Litestream is found.
+    /// Reads the transcript back (the last `MAX_TRANSCRIPT_COMMANDS` relevant commands of its
+    /// last 32 MB) and replays them, oldest first.
     fn read_transcript(&self, path: &Path) -> Session {
-        let mut s = Session::default();
-        let mut started = false;
-        let mut made_later: Vec<String> = Vec::new();
-        let _ = transcript::scan_back(path, &RECORD_KEYWORDS, |c| {
-            let ch = self.change_of(&c.command, c.cwd.as_deref());
-            let short: String = c.command.chars().take(200).collect();
-            if s.app.is_none() {
-                if let Some(stopped) = ch.app {
-                    s.app = Some(Mark {
-                        stopped,
-                        at: c.at,
-                        cmd: short.clone(),
-                    });
-                }
-            }
-            if s.litestream.is_none() {
-                if let Some(stopped) = ch.litestream {
-                    s.litestream = Some(Mark {
-                        stopped,
-                        at: c.at,
-                        cmd: short,
-                    });
-                }
-            }
-            if !started {
-                for g in &ch.gone {
-                    if !made_later.contains(g) && !s.gone.iter().any(|x| &x.place == g) {
-                        s.gone.push(Gone {
-                            place: g.clone(),
-                            at: c.at,
-                        });
-                    }
-                }
-            }
-            made_later.extend(ch.made);
-            if ch.app == Some(false) || ch.litestream == Some(false) {
-                started = true;
-            }
-            s.app.is_none() || s.litestream.is_none()
+        let mut commands: Vec<transcript::Command> = Vec::new();
+        let _ = transcript::scan_back(path, &RECORD_KEYWORDS, wants_output, |c| {
+            commands.push(c);
+            commands.len() < crate::limits::MAX_TRANSCRIPT_COMMANDS
         });
+        let mut s = Session::default();
+        for (i, c) in commands.iter().rev().enumerate() {
+            let change = self.change_of(&c.command, c.cwd.as_deref(), c.output.as_deref());
+            // Records without a timestamp keep their order.
+            s.apply(&change, c.at.max(i as u64), &c.command);
+        }
         s
     }
 
-    /// What a command changes when it succeeds (for PostToolUse and the transcript).
-    pub fn change_of(&self, command: &str, cwd: Option<&str>) -> Change {
+    /// What a command changes when it succeeds (for PostToolUse and the transcript), given what
+    /// it printed.
+    pub fn change_of(&self, command: &str, cwd: Option<&str>, output: Option<&str>) -> Change {
         if !RECORD_KEYWORDS.iter().any(|k| command.contains(k)) {
             return Change::default();
         }
         let mut w = Walker::new(self, false);
+        w.output = output.map(str::to_string);
         let mut flow = Flow::local(cwd.map(layout::clean).or_else(|| self.cwd_string()));
         let Some(out) = with_stack(|| w.text(command, &mut flow, &State::default())) else {
             return Change::default();
         };
-        let tri = |t: Tri| match t {
-            Tri::Inherit => None,
-            Tri::Stopped => Some(true),
-            Tri::Started => Some(false),
-        };
         Change {
-            app: tri(out.ok.app),
-            litestream: tri(out.ok.ls),
+            units: out.ok.units.into_iter().map(|s| (s.unit, s.event)).collect(),
             gone: out.ok.gone.iter().map(layout::Place::key).collect(),
             made: out.ok.made.iter().map(layout::Place::key).collect(),
         }
@@ -296,19 +293,31 @@ fn with_stack<T: Send>(f: impl FnOnce() -> T + Send) -> Option<T> {
 
 /// Decides about one command.
 pub fn decide(command: &str, env: &Env) -> Decision {
-    if !relevant(command) {
+    // Bash drops NUL bytes from the commands it reads.
+    let command: std::borrow::Cow<str> = if command.contains('\0') {
+        command.replace('\0', "").into()
+    } else {
+        command.into()
+    };
+    if !relevant(&command) {
         return Decision::allow();
     }
     let findings = with_stack(|| {
         let mut w = Walker::new(env, true);
         let mut flow = Flow::local(env.cwd_string());
-        w.text(command, &mut flow, &State::default());
+        w.text(&command, &mut flow, &State::default());
+        if w.exhausted {
+            // Too much to follow to the end: what was not seen is for a person to look at.
+            w.exhausted = false;
+            w.unresolved(&command, &flow, &State::default());
+        }
         w.findings
     });
     choose(findings.unwrap_or_default())
 }
 
-/// Deny beats ask; among denials, the dangers (G001–G004) come before the invocation mistakes.
+/// Deny beats ask; among denials, the dangers (G001–G004, G010, G011) come before the
+/// invocation mistakes.
 fn choose(findings: Vec<Finding>) -> Decision {
     let rank = |f: &Finding| {
         let danger = [
@@ -316,6 +325,8 @@ fn choose(findings: Vec<Finding>) -> Decision {
             &bash::RESTORE_FORCE,
             &bash::STALE_SIDECARS,
             &bash::LIVE_FILE_CLOBBERED,
+            &bash::DESTROY_LIVE_DATA,
+            &bash::EXEC_PART_ON_HOST,
         ]
         .iter()
         .any(|r| std::ptr::eq(*r, f.rule));
@@ -399,7 +410,21 @@ fn record(call: &BashCall) {
     let Some(file) = env.session_file.clone() else {
         return;
     };
-    let change = env.change_of(call.command, None);
+    let output = call.tool_response.map(|r| {
+        let mut out = String::new();
+        for k in ["stdout", "stderr", "output"] {
+            if let Some(t) = r.get(k).and_then(Value::as_str) {
+                out.push_str(t);
+                out.push('\n');
+            }
+        }
+        if let Some(t) = r.as_str() {
+            out.push_str(t);
+        }
+        out.truncate(out.floor_char_boundary(crate::limits::MAX_OUTPUT_BYTES));
+        out
+    });
+    let change = env.change_of(call.command, None, output.as_deref());
     if change.is_empty() {
         return;
     }

@@ -41,6 +41,17 @@ pub struct FileOp {
     pub filter: Option<String>,
     /// The command, for messages (`rm`, `mv`, `sqlite3 .restore`).
     pub tool: String,
+    /// The path is on another machine or in a container (`scp x host:/p`, `docker cp x c:/p`).
+    pub remote: Option<Remote>,
+    /// Names left alone (`git clean -e PATTERN`).
+    pub exclude: Vec<String>,
+}
+
+/// Where a copy tool's `HOST:PATH` or `CONTAINER:PATH` lands.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Remote {
+    Host(String),
+    Container(String),
 }
 
 impl FileOp {
@@ -53,8 +64,21 @@ impl FileOp {
             name: None,
             filter: None,
             tool: tool.to_string(),
+            remote: None,
+            exclude: Vec::new(),
         }
     }
+}
+
+/// Something that destroys what a live database holds while the file stays: a Rails task that
+/// drops or reloads it, SQL that drops tables or rewrites the file in place.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DataOp {
+    pub path: Arg,
+    /// What it does, for messages (`bin/rails db:drop drops it`).
+    pub what: String,
+    /// The command that does it (`bin/rails db:drop`, `sqlite3 … "DROP TABLE orders"`).
+    pub tool: String,
 }
 
 /// Which `litestream` runs the command, as far as the guard knows.
@@ -88,13 +112,22 @@ pub struct Restore {
     pub shown: String,
 }
 
-/// A change to whether the app or Litestream runs.
+/// What a Kamal command does to the containers that hold the databases.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Effect {
-    AppStop,
-    AppStart,
-    LitestreamStop,
-    LitestreamStart,
+    Stop,
+    /// A stop that cannot have worked, and why (`kamal accessory stop all`).
+    FailedStop(&'static str),
+    Start,
+    /// `kamal app details` / `kamal accessory details`: its output shows what runs.
+    Details,
+}
+
+/// Whose containers: the app's roles, or an accessory (`all`: every accessory).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Holder {
+    App,
+    Accessory(String),
 }
 
 /// Something that removes backups or the volume (G005).
@@ -102,7 +135,7 @@ pub enum Effect {
 pub enum Backup {
     AccessoryRemove(String),
     KamalRemove,
-    VolumeRm(Vec<String>),
+    VolumeRm(Vec<Arg>),
     VolumePrune,
     /// A delete in object storage: tool, target (`s3://bucket/prefix`, `remote:bucket/prefix`,
     /// `alias/bucket/prefix`) and whether the tool's target names a remote (`rclone`, `mc`).
@@ -117,7 +150,18 @@ pub enum Backup {
 pub enum Op {
     File(FileOp),
     Restore(Restore),
-    Effect(Effect),
+    /// A Kamal stop, start or details, in a destination, for some roles and hosts.
+    Kamal {
+        effect: Effect,
+        holder: Holder,
+        scope: super::kamal::Scope,
+    },
+    Data(DataOp),
+    /// A destructive Rails database task, in the environment the command names (if it does).
+    RailsTask {
+        task: super::rails_task::Task,
+        env: Option<String>,
+    },
     Backup(Backup),
     /// The litestream image's entrypoint doubled (`litestream litestream …`) or missing
     /// (`restore …` through docker exec): the shown command and the corrected one.
@@ -125,12 +169,6 @@ pub enum Op {
         shown: String,
         corrected: String,
         doubled: bool,
-    },
-    /// `kamal accessory stop|start|… NAME`: whether NAME is the Litestream accessory is for the
-    /// walker to decide (it knows the config).
-    Accessory {
-        start: bool,
-        name: String,
     },
     /// Text the guard cannot follow (eval of unknown text, an unknown command name).
     Unresolved(String),
@@ -209,12 +247,12 @@ pub fn interpret(argv: &[Arg], runner: &Runner) -> Vec<Op> {
         "ln" => link(args),
         "rsync" => rsync(args),
         "scp" => scp(args),
+        "rails" | "rake" => super::rails_task::interpret(argv),
         "dd" => dd(args),
         "truncate" => truncate(args),
         "tee" => tee(args),
         "sqlite3" | "sqlite" => sqlite(args),
         "litestream" => super::litestream_cmd::litestream(argv, runner),
-        "kamal" => super::tools::kamal(args),
         "docker" | "podman" => super::tools::docker(args),
         "aws" => super::tools::aws(args),
         "s3cmd" => super::tools::s3cmd(args),
@@ -223,6 +261,7 @@ pub fn interpret(argv: &[Arg], runner: &Runner) -> Vec<Op> {
         "gsutil" => super::tools::gsutil(args),
         "gcloud" => super::tools::gcloud(args),
         "find" => find(args),
+        n if super::writers::handles(n) => super::writers::interpret(argv),
         _ => Vec::new(),
     }
 }
@@ -337,8 +376,7 @@ fn rsync(args: &[Arg]) -> Vec<Op> {
     let Some((dest, sources)) = paths.split_last() else {
         return Vec::new();
     };
-    if sources.is_empty() || dest.text.contains(':') {
-        // A remote destination (`host:/path`): the guard does not follow rsync to the server.
+    if sources.is_empty() {
         return Vec::new();
     }
     let mut out = Vec::new();
@@ -354,25 +392,30 @@ fn rsync(args: &[Arg]) -> Vec<Op> {
             // `rsync src/ dest`: the contents land in dest itself.
             op.into_dir = Some(false);
         }
-        out.push(Op::File(op));
+        // `rsync x host:/path` lands on that server.
+        out.push(Op::File(super::writers::at_remote(op)));
     }
     if deletes {
         let mut op = FileOp::new(Verb::Delete, (*dest).clone(), "rsync --delete");
         op.recursive = true;
-        out.push(Op::File(op));
+        out.push(Op::File(super::writers::at_remote(op)));
     }
     out
 }
 
 fn scp(args: &[Arg]) -> Vec<Op> {
-    // `scp file host:/rails/storage/…` lands on a server path the guard does not follow; a
-    // local destination is a plain copy.
-    let (paths, _) = operands(args, &["-P", "-i", "-o", "-F", "-c", "-l", "-S", "-J"]);
+    // `scp file host:/var/lib/docker/volumes/…` lands on that server; a local destination is a
+    // plain copy.
+    let (paths, opts) = operands(args, &["-P", "-i", "-o", "-F", "-c", "-l", "-S", "-J"]);
     match paths.split_last() {
-        Some((d, s)) if !s.is_empty() && !d.text.contains(':') => {
+        Some((d, s)) if !s.is_empty() => {
             let mut op = FileOp::new(Verb::Onto, (*d).clone(), "scp");
             op.name = s.first().map(|a| base(a).to_string());
-            Op::File(op).into_vec()
+            op.recursive = has_flag(&opts, 'r', &[]);
+            if s.len() > 1 {
+                op.into_dir = Some(true);
+            }
+            Op::File(super::writers::at_remote(op)).into_vec()
         }
         _ => Vec::new(),
     }
@@ -487,13 +530,44 @@ pub fn sqlite_with(args: &[Arg], stdin: Option<&str>) -> Vec<Op> {
                             let mut op = FileOp::new(Verb::Onto, Arg::lit(unquote_sql(file)), "VACUUM INTO");
                             op.into_dir = Some(false);
                             out.push(Op::File(op));
+                            continue;
                         }
+                    }
+                    if let (Some(db), Some(what)) = (db, destroys(&lower)) {
+                        out.push(Op::Data(DataOp {
+                            path: db.clone(),
+                            what: what.to_string(),
+                            tool: format!("sqlite3 \"{}\"", s.chars().take(60).collect::<String>()),
+                        }));
                     }
                 }
             }
         }
     }
     out
+}
+
+/// What a SQL statement (lower case) destroys in the database it runs on, if anything: dropped
+/// tables, every row of a table, the file rewritten in place (`VACUUM` without `INTO`, which
+/// Litestream cannot follow), or WAL mode switched off (Litestream needs it).
+fn destroys(sql: &str) -> Option<&'static str> {
+    let words: Vec<&str> = sql.split_whitespace().collect();
+    match words.as_slice() {
+        ["drop", "table", ..] => Some("drops a table of"),
+        ["delete", "from", _] => Some("deletes every row of a table of"),
+        ["delete", "from", _, next, ..] if *next != "where" => Some("deletes every row of a table of"),
+        ["vacuum", ..] => Some("rewrites in place (Litestream cannot follow an in-place VACUUM)"),
+        ["pragma", p, ..] if p.contains("journal_mode") => {
+            let mode = sql
+                .rsplit(['=', '('])
+                .next()
+                .unwrap_or("")
+                .trim_matches(|c: char| !c.is_ascii_alphabetic());
+            (mode != "wal" && !mode.is_empty() && sql.contains(['=', '(']))
+                .then_some("takes out of WAL mode (Litestream needs WAL) in")
+        }
+        _ => None,
+    }
 }
 
 fn unquote_sql(s: &str) -> &str {
@@ -626,19 +700,26 @@ mod tests {
     }
 
     #[test]
-    fn backups_and_effects() {
-        assert_eq!(
-            interpret(&argv("kamal app stop -d production"), &Runner::default()),
-            [Op::Effect(Effect::AppStop)]
-        );
-        let ops = interpret(&argv("kamal accessory stop litestream"), &Runner::default());
-        assert_eq!(
-            ops,
-            [Op::Accessory {
-                start: false,
-                name: "litestream".into()
-            }]
-        );
+    fn destructive_sql() {
+        let data = |sql: &str| {
+            sqlite_with(&argv("/x/live.db"), Some(sql))
+                .into_iter()
+                .filter(|o| matches!(o, Op::Data(_)))
+                .count()
+        };
+        assert_eq!(data("DROP TABLE orders;"), 1);
+        assert_eq!(data("delete from sessions"), 1);
+        assert_eq!(data("DELETE FROM sessions WHERE updated_at < 1"), 0);
+        assert_eq!(data("VACUUM;"), 1);
+        assert_eq!(data("VACUUM INTO '/tmp/x.db'"), 0);
+        assert_eq!(data("PRAGMA journal_mode=DELETE"), 1);
+        assert_eq!(data("PRAGMA journal_mode"), 0);
+        assert_eq!(data("PRAGMA journal_mode = wal"), 0);
+        assert_eq!(data("select count(*) from orders; .tables"), 0);
+    }
+
+    #[test]
+    fn backups() {
         let ops = interpret(&argv("aws s3 rm --recursive s3://b/p"), &Runner::default());
         assert!(matches!(&ops[0], Op::Backup(Backup::Objects { recursive: true, .. })));
         assert!(interpret(&argv("aws s3 ls s3://b/p"), &Runner::default()).is_empty());

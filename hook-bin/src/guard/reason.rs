@@ -1,13 +1,28 @@
-//! The texts Claude (and a person running `litestream-guard guard`) reads: what is at risk, why
-//! the guard thinks the app is running, and the safe sequence to follow instead.
+//! The texts Claude (and a person running `litestream-guard guard`) reads: what is at risk, what
+//! happened in this session that makes it dangerous, and where the way to do it right is. They
+//! stay short, and they do not spell out a restore procedure: [`instead`] points at the one
+//! place that does.
 
 use super::judge::Hit;
-use super::layout::{part_path, split, Ctx, Layout, Part, Rel};
+use super::layout::{part_path, Ctx, Part, Rel};
 use super::local;
-use super::ops::{FileOp, Restore, Runner, Verb};
+use super::ops::{DataOp, FileOp, Restore, Runner, Verb};
 use super::Verdict;
 use crate::rules::{bash, Rule};
 use crate::version::Version;
+
+/// What to do instead of a dangerous step of a restore: the app's own restore plan, printed by
+/// the binary. Every reason that refuses a restore step says it through this one function.
+/// `db` is the database at stake, `dests` the Kamal destinations the command acts on.
+pub fn instead(db: &str, dests: &[Option<String>]) -> String {
+    // Not named yet: the plan's database argument is for the generator to define.
+    let _ = db;
+    let dest = match dests {
+        [Some(d)] => format!(" --destination {d}"),
+        _ => String::new(),
+    };
+    format!("Follow the restore plan for this app instead: `litestream-guard plan-restore{dest}` prints it.")
+}
 
 fn tip(rule: &Rule) -> String {
     format!("Details: `litestream-guard explain {}`.", rule.id)
@@ -52,37 +67,17 @@ fn uncertainty(h: &Hit) -> &'static str {
     if h.certain {
         ""
     } else {
-        " The path is only partly known (a variable or an unknown directory), so this may or may not be it."
+        " The path is only partly known (built at run time, or an unknown directory), so this may or may not be it."
     }
 }
 
-/// The safe sequence, for denials only (an ask is a question, not a refusal).
-fn sequence_on_deny(v: Verdict, layout: &Layout, db: &str, ctx: &Ctx) -> String {
+/// The way out, for denials only (an ask is a question, not a refusal).
+fn instead_on_deny(v: Verdict, db: &str, dests: &[Option<String>]) -> String {
     if v == Verdict::Deny {
-        format!(" {}", sequence(layout, db, ctx))
+        format!(" {}", instead(db, dests))
     } else {
         String::new()
     }
-}
-
-/// The safe restore sequence, in the app's own names.
-pub fn sequence(layout: &Layout, db: &str, ctx: &Ctx) -> String {
-    let (dir, _) = split(db);
-    let restored = format!("{db}.restored");
-    let meta = part_path(db, Part::Meta);
-    // A path that exists here is handled here; a container path seen from a laptop is not.
-    if ctx.is_local() && local::exists(db) {
-        return format!(
-            "Safe sequence: (1) stop the processes that write {db}, and `litestream replicate`; (2) restore to a new path: `litestream restore -o {restored} {db}` (add `-timestamp <RFC3339>` before the path for a point in time); (3) check it: `sqlite3 {restored} 'PRAGMA integrity_check'` must print `ok`; (4) move {db} together with its -wal and -shm aside (e.g. `mkdir -p {dir}/pre-restore && mv {db} {db}-wal {db}-shm {dir}/pre-restore/`); (5) move the restored file into place: `mv {restored} {db}`; (6) remove the stale tracking directory `{meta}`; (7) start `litestream replicate` again; (8) start the app."
-        );
-    }
-    let acc = layout
-        .accessories
-        .first()
-        .map_or("litestream".to_string(), |a| a.name.clone());
-    format!(
-        "Safe sequence: (1) `kamal app stop` and `kamal accessory stop {acc}`; (2) restore to a new path: `kamal accessory exec {acc} \"restore -o {restored} {db}\"` (add `-timestamp <RFC3339>` before the path for a point in time); (3) check it: `kamal app exec \"sqlite3 {restored} 'PRAGMA integrity_check'\"` must print `ok`; (4) move {db} together with its -wal and -shm aside: `kamal app exec \"mkdir -p {dir}/pre-restore\"` then `kamal app exec \"mv {db} {db}-wal {db}-shm {dir}/pre-restore/\"`; (5) move the restored file into place: `kamal app exec \"mv {restored} {db}\"`; (6) remove the stale tracking directory: `kamal app exec \"rm -rf {meta}\"`; (7) `kamal accessory start {acc}`; (8) `kamal app boot`."
-    )
 }
 
 /// The rule's ID and name, read from the registry entry (never retyped here).
@@ -90,25 +85,34 @@ fn head(rule: &Rule) -> String {
     format!("litestream-guard {} ({}):", rule.id, rule.name)
 }
 
-pub fn over_live(shown: &str, h: &Hit, why: &str, v: Verdict, layout: &Layout, ctx: &Ctx) -> String {
-    let (uncertain, seq) = (uncertainty(h), sequence_on_deny(v, layout, &h.db, ctx));
+pub fn over_live(shown: &str, h: &Hit, why: &str, v: Verdict, ctx: &Ctx, dests: &[Option<String>]) -> String {
     format!(
-        "{} `{shown}` ({}) restores over {}, and {why}. Restoring under a running app or Litestream corrupts the database or loses writes.{uncertain}{seq} {}",
+        "{} `{shown}` ({}) restores over {}, and {why}. Restoring under a running app or Litestream corrupts the database or loses writes.{}{} {}",
         head(&bash::RESTORE_OVER_LIVE),
         ctx.describe(),
         at_risk(h),
+        uncertainty(h),
+        instead_on_deny(v, &h.db, dests),
         tip(&bash::RESTORE_OVER_LIVE)
     )
 }
 
-pub fn force(shown: &str, abs: &str, h: Option<&Hit>, why: &str, v: Verdict, layout: &Layout, ctx: &Ctx) -> String {
+pub fn force(
+    shown: &str,
+    abs: &str,
+    h: Option<&Hit>,
+    why: &str,
+    v: Verdict,
+    ctx: &Ctx,
+    dests: &[Option<String>],
+) -> String {
     let target = h.map_or_else(|| abs.to_string(), at_risk);
     match v {
         Verdict::Deny => format!(
-            "{} `{shown}` ({}) deletes {target} and its -wal, -shm and -journal before restoring, and {why}. Restore with `-o` to a new path instead. {} {}",
+            "{} `{shown}` ({}) deletes {target} and its -wal, -shm and -journal before restoring, and {why}. {} {}",
             head(&bash::RESTORE_FORCE),
             ctx.describe(),
-            sequence(layout, h.map_or(abs, |h| h.db.as_str()), ctx),
+            instead(h.map_or(abs, |h| h.db.as_str()), dests),
             tip(&bash::RESTORE_FORCE)
         ),
         _ => format!(
@@ -119,7 +123,7 @@ pub fn force(shown: &str, abs: &str, h: Option<&Hit>, why: &str, v: Verdict, lay
     }
 }
 
-pub fn clobber(shown: &str, f: &FileOp, h: &Hit, why: &str, v: Verdict, layout: &Layout, ctx: &Ctx) -> String {
+pub fn clobber(shown: &str, f: &FileOp, h: &Hit, why: &str, v: Verdict, ctx: &Ctx, dests: &[Option<String>]) -> String {
     let verb = match f.verb {
         Verb::Delete => "deletes",
         Verb::MoveAway => "moves away",
@@ -127,48 +131,75 @@ pub fn clobber(shown: &str, f: &FileOp, h: &Hit, why: &str, v: Verdict, layout: 
         Verb::Write => "writes into",
         Verb::Reset => "clears",
     };
-    let (uncertain, seq) = (uncertainty(h), sequence_on_deny(v, layout, &h.db, ctx));
     format!(
-        "{} `{shown}` ({}) {verb} {}, and {why}. While the app or Litestream runs, that loses committed data or breaks replication; move the database with its -wal and -shm only after stopping both.{uncertain}{seq} {}",
+        "{} `{shown}` ({}) {verb} {}, and {why}. While the app or Litestream runs, that loses committed data or breaks replication.{}{} {}",
         head(&bash::LIVE_FILE_CLOBBERED),
         ctx.describe(),
         at_risk(h),
+        uncertainty(h),
+        instead_on_deny(v, &h.db, dests),
         tip(&bash::LIVE_FILE_CLOBBERED)
+    )
+}
+
+pub fn data(d: &DataOp, h: &Hit, why: &str, v: Verdict, ctx: &Ctx, dests: &[Option<String>]) -> String {
+    let tail = match v {
+        Verdict::Deny => format!(
+            " This destroys data a restore cannot bring back past the last backup.{}",
+            instead_on_deny(v, &h.db, dests)
+        ),
+        _ => " Confirm that this data may be thrown away.".to_string(),
+    };
+    format!(
+        "{} `{}` ({}) {} {} ({}), and {why}.{}{tail} {}",
+        head(&bash::DESTROY_LIVE_DATA),
+        d.tool,
+        ctx.describe(),
+        d.what,
+        h.db,
+        h.source,
+        uncertainty(h),
+        tip(&bash::DESTROY_LIVE_DATA)
     )
 }
 
 pub fn sidecars_present(shown: &str, abs: &str, present: &[String], what: &str) -> String {
     format!(
-        "{} `{shown}` puts a database at {abs}, but {} still there. SQLite replays a leftover -wal into whatever file appears at that path, so the result would silently show the old data (measured with Litestream 0.5.17: the {what} exits 0 and integrity_check says ok). Move them aside first, together with the old file: `mv {} <somewhere>/`. {}",
+        "{} `{shown}` puts a database at {abs}, but {} still there. SQLite replays a leftover -wal into whatever file appears at that path, so the result would silently show the old data (measured with Litestream 0.5.17: the {what} exits 0 and integrity_check says ok). Move them aside first, together with the old file. {} {}",
         head(&bash::STALE_SIDECARS),
         if present.len() == 1 {
             format!("{} is", present[0])
         } else {
             format!("{} are", present.join(" and "))
         },
-        present.join(" "),
+        instead(abs, &[]),
         tip(&bash::STALE_SIDECARS)
     )
 }
 
 pub fn sidecars_unknown(shown: &str, abs: &str, missing: &[String], what: &str, ctx: &Ctx) -> String {
     format!(
-        "{} `{shown}` puts a database at {abs} ({}), where the guard cannot see whether {} still exist. A leftover -wal there would be replayed into the new file, silently bringing the old data back (the {what} itself succeeds). Nothing on this command line or earlier in the session moved them aside. Move them aside first, on the same command line or before (e.g. {}; fine if they do not exist), or confirm they are gone. {}",
+        "{} `{shown}` puts a database at {abs} ({}), where the guard cannot see whether {} still exist. A leftover -wal there would be replayed into the new file, silently bringing the old data back (the {what} itself succeeds). Nothing on this command line or earlier in the session moved them aside. Move them aside first (fine if they do not exist), or confirm they are gone. {}",
         head(&bash::STALE_SIDECARS),
         ctx.describe(),
         missing.join(" and "),
-        in_place(ctx, &format!("mv {} <dir>/", missing.join(" "))),
         tip(&bash::STALE_SIDECARS)
     )
 }
 
-/// `cmd` as run where `ctx` is (`kamal app exec "…"`, `ssh host '…'`, or as is).
-fn in_place(ctx: &Ctx, cmd: &str) -> String {
-    match ctx {
-        Ctx::Host(h) => format!("`ssh {h} '{cmd}'`"),
-        Ctx::Local => format!("`{cmd}`"),
-        _ => format!("`kamal app exec \"{cmd}\"`"),
-    }
+/// G011: part of a `kamal … exec` line that runs on the host.
+pub fn on_host(shown: &str, path: &str, ctx: &Ctx) -> String {
+    let what = if path.is_empty() {
+        String::new()
+    } else {
+        format!(", where {path} is not the app container's file")
+    };
+    format!(
+        "{} `{shown}` runs {}, not in the container{what}: Kamal appends the exec text to `docker run … IMAGE` and the host's shell reads the line, so only its first command runs in the container and whatever follows `&&`, `;`, `|` or a redirection runs on the host. Give each step its own `kamal app exec \"…\"`, or wrap the line in `sh -c '…'`. {}",
+        head(&bash::EXEC_PART_ON_HOST),
+        ctx.describe(),
+        tip(&bash::EXEC_PART_ON_HOST)
+    )
 }
 
 pub fn entrypoint(shown: &str, corrected: &str, doubled: bool, runner: &Runner) -> String {
@@ -225,17 +256,25 @@ pub fn wrong_version(r: &Restore, v: Version, wrong: &[(String, String)]) -> Str
     )
 }
 
-pub fn backups(what: &str) -> String {
+pub fn backups(what: &str, v: Verdict) -> String {
+    let tail = match v {
+        Verdict::Deny => {
+            "Nothing in a restore needs this; if it is really meant, a person can run it outside Claude Code."
+        }
+        _ => "Confirm that this is intended and that another copy of the data exists.",
+    };
     format!(
-        "{} {what}. Confirm that this is intended and that another copy of the data exists. {}",
+        "{} {what}. {tail} {}",
         head(&bash::DESTROY_BACKUPS),
         tip(&bash::DESTROY_BACKUPS)
     )
 }
 
 pub fn unparsed(text: &str) -> String {
-    let short: String = text.chars().take(160).collect();
-    let more = if text.chars().count() > 160 { "…" } else { "" };
+    let text = text.trim_start_matches(super::walk::CONTAINER_CMD).trim_start();
+    let max = crate::limits::MAX_SHOWN;
+    let short: String = text.chars().take(max).collect();
+    let more = if text.chars().count() > max { "…" } else { "" };
     format!(
         "{} the guard cannot follow `{}{more}` (it is built at run time or is not valid shell), and it mentions a restore or a database file. Write the command out literally so it can be checked, or confirm it. {}",
         head(&bash::UNPARSED_MENTIONS_DB),

@@ -6,7 +6,7 @@ use std::fmt;
 
 use brush_parser::ast;
 
-pub use crate::limits::{MAX_COMMAND_BYTES as MAX_LEN, MAX_SHELL_DEPTH as MAX_DEPTH};
+pub use crate::limits::{MAX_COMMAND_BYTES as MAX_LEN, MAX_SHELL_COST as MAX_COST, MAX_SHELL_DEPTH as MAX_DEPTH};
 
 /// A list of and-or lists, run one after another (`;`, newline) or in the background (`&`).
 #[derive(Debug, Clone, Default)]
@@ -116,6 +116,7 @@ pub enum Redir {
 pub enum ParseError {
     TooLong,
     TooDeep,
+    TooCostly,
     Syntax(String),
 }
 
@@ -124,6 +125,7 @@ impl fmt::Display for ParseError {
         match self {
             ParseError::TooLong => write!(f, "longer than {MAX_LEN} bytes"),
             ParseError::TooDeep => write!(f, "nested deeper than {MAX_DEPTH} levels"),
+            ParseError::TooCostly => write!(f, "more than {MAX_COST} words and separators (estimated)"),
             ParseError::Syntax(s) => write!(f, "{s}"),
         }
     }
@@ -142,6 +144,9 @@ pub fn parse(text: &str) -> Result<Script, ParseError> {
     }
     if depth(text) > MAX_DEPTH {
         return Err(ParseError::TooDeep);
+    }
+    if cost(text) > MAX_COST {
+        return Err(ParseError::TooCostly);
     }
     let opts = options();
     let mut parser = brush_parser::Parser::new(std::io::Cursor::new(text.as_bytes()), &opts);
@@ -174,6 +179,121 @@ pub fn depth(text: &str) -> usize {
         }
     }
     max + ticks / 2
+}
+
+/// What parsing `text` would cost, estimated in one pass without parsing: a word counts 1, a
+/// separator or operator (`;`, `&`, `|`, a newline, parentheses, braces) 4, because the parser
+/// spends most per command. Quoted text and here-document bodies are one word each.
+pub fn cost(text: &str) -> usize {
+    let b = text.as_bytes();
+    let (mut i, mut total, mut in_word) = (0usize, 0usize, false);
+    // Here-documents whose bodies start after the current line: (delimiter, strip tabs).
+    let mut pending: Vec<(Vec<u8>, bool)> = Vec::new();
+    while i < b.len() {
+        let c = b[i];
+        match c {
+            b'\\' => {
+                i += 2;
+                if !in_word {
+                    in_word = true;
+                    total += 1;
+                }
+                continue;
+            }
+            b'\'' | b'"' => {
+                if !in_word {
+                    in_word = true;
+                    total += 1;
+                }
+                i = skip_quoted(b, i);
+                continue;
+            }
+            b'#' if !in_word => {
+                while i < b.len() && b[i] != b'\n' {
+                    i += 1;
+                }
+                continue;
+            }
+            b'<' if b.get(i + 1) == Some(&b'<') && b.get(i + 2) != Some(&b'<') => {
+                total += 4;
+                i += 2;
+                let strip = b.get(i) == Some(&b'-');
+                if strip {
+                    i += 1;
+                }
+                while i < b.len() && (b[i] == b' ' || b[i] == b'\t') {
+                    i += 1;
+                }
+                let start = i;
+                while i < b.len()
+                    && !matches!(
+                        b[i],
+                        b' ' | b'\t' | b'\n' | b';' | b'&' | b'|' | b'<' | b'>' | b'(' | b')'
+                    )
+                {
+                    i = if matches!(b[i], b'\'' | b'"') {
+                        skip_quoted(b, i)
+                    } else {
+                        i + 1
+                    };
+                }
+                let word: Vec<u8> = b[start..i.min(b.len())]
+                    .iter()
+                    .copied()
+                    .filter(|c| !matches!(c, b'\'' | b'"' | b'\\'))
+                    .collect();
+                pending.push((word, strip));
+                in_word = false;
+                continue;
+            }
+            b'\n' => {
+                total += 4;
+                in_word = false;
+                i += 1;
+                for (delim, strip) in std::mem::take(&mut pending) {
+                    total += 1;
+                    // Skip the body, up to and including the delimiter line.
+                    while i < b.len() {
+                        let end = memchr::memchr(b'\n', &b[i..]).map_or(b.len(), |j| i + j);
+                        let mut line = &b[i..end];
+                        if strip {
+                            while line.first() == Some(&b'\t') {
+                                line = &line[1..];
+                            }
+                        }
+                        i = end + 1;
+                        if line == delim.as_slice() {
+                            break;
+                        }
+                    }
+                }
+                continue;
+            }
+            b' ' | b'\t' => in_word = false,
+            b';' | b'&' | b'|' | b'(' | b')' | b'{' | b'}' | b'<' | b'>' => {
+                total += 4;
+                in_word = false;
+            }
+            _ => {
+                if !in_word {
+                    in_word = true;
+                    total += 1;
+                }
+            }
+        }
+        i += 1;
+    }
+    total
+}
+
+/// The index after the quoted string that starts at `b[i]` (`'…'`, or `"…"` with escapes).
+fn skip_quoted(b: &[u8], i: usize) -> usize {
+    let q = b[i];
+    let mut j = i + 1;
+    while j < b.len() && b[j] != q {
+        j += if q == b'"' && b[j] == b'\\' { 2 } else { 1 };
+    }
+    j + 1
 }
 
 fn list(l: &ast::CompoundList) -> Script {
@@ -286,7 +406,16 @@ fn compound(cc: &ast::CompoundCommand, redirs: Vec<Redir>) -> Node {
             subshell: true,
             redirs,
         },
-        C::Arithmetic(_) => Node::Inert,
+        // brush-parser reads `( ( cmd ) )` (nested subshells in bash) as `(( … ))`: read the
+        // text as commands too. Real arithmetic gives nothing the guard looks at.
+        C::Arithmetic(a) => match parse(&a.expr.value) {
+            Ok(body) => Node::Group {
+                body,
+                subshell: true,
+                redirs,
+            },
+            Err(_) => Node::Inert,
+        },
     }
 }
 
@@ -420,5 +549,26 @@ mod tests {
         );
         assert!(parse("echo \"unterminated").is_err());
         assert!(matches!(parse(&"(".repeat(100)), Err(ParseError::TooDeep)));
+        assert!(matches!(parse(&"x; ".repeat(20_000)), Err(ParseError::TooCostly)));
+        assert_eq!(
+            words(&match &parse("( ( rm /x ) )").unwrap().0[0].list.first.0[0] {
+                Node::Group { body, .. } => body.clone(),
+                other => panic!("{other:?}"),
+            }),
+            [["rm", "/x"]]
+        );
+    }
+
+    #[test]
+    fn cost_counts_commands_not_data() {
+        assert_eq!(cost("rm -f a b"), 4);
+        assert_eq!(cost("a; b"), 6);
+        assert_eq!(cost("echo 'x y; z' \"a;b\""), 3);
+        // A here-document body is one word, however long.
+        let doc = format!("cat > f <<'EOF'\n{}\nEOF\necho done", "word; ".repeat(10_000));
+        assert!(cost(&doc) < 20, "{}", cost(&doc));
+        let tabs = format!("cat <<-EOF\n{}\n\tEOF\nx", "a b c\n".repeat(1000));
+        assert!(cost(&tabs) < 20, "{}", cost(&tabs));
+        assert_eq!(cost("# a; b; c\nx"), 5);
     }
 }

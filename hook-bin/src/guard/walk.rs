@@ -5,36 +5,35 @@
 //! judge (PreToolUse) or are only recorded (PostToolUse and the transcript).
 
 use super::layout::{clean, Ctx, Place};
-use super::ops::{base, Effect, FileOp, Op, Runner, Verb};
+use super::ops::{base, FileOp, Op, Runner, Verb};
+use super::session::{Event, Unit};
 use super::shell::{self, AndOr, Conn, Node, Redir, RedirKind, Script, Simple};
 use super::words::{Arg, Expander, Found, Vars, DYN};
 use super::{Env, Finding};
 
+use crate::limits::{MAX_ARGV, MAX_FINDINGS, MAX_WALK_STEPS};
 pub(super) use crate::limits::{MAX_LOOP_VALUES, MAX_NEST};
 
-/// Whether the app (or Litestream) is stopped, relative to what the session already says.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
-pub enum Tri {
-    /// Nothing on this command line changed it: the session decides.
-    #[default]
-    Inherit,
-    Stopped,
-    Started,
+/// A stop or start earlier on the command line: the unit, what happened, and the command.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Step {
+    pub unit: Unit,
+    pub event: Event,
+    pub cmd: String,
 }
 
-fn meet_tri(a: Tri, b: Tri) -> Tri {
-    match (a, b) {
-        (Tri::Started, _) | (_, Tri::Started) => Tri::Started,
-        (Tri::Stopped, Tri::Stopped) => Tri::Stopped,
-        _ => Tri::Inherit,
+impl Step {
+    pub fn starts(&self) -> bool {
+        matches!(self.event, Event::Start | Event::Seen { running: true, .. })
     }
 }
 
 /// What is known before a command runs.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct State {
-    pub app: Tri,
-    pub ls: Tri,
+    /// Stops and starts earlier on this line (the last one per unit); units not here are as
+    /// the session left them.
+    pub units: Vec<Step>,
     /// Paths known to be gone (deleted or moved away earlier on the line).
     pub gone: Vec<Place>,
     /// Local paths known to be gone.
@@ -45,9 +44,22 @@ pub struct State {
 
 impl State {
     fn meet(a: &State, b: &State) -> State {
+        // A start on either path may have happened; a stop counts only when both paths stopped.
+        let mut units: Vec<Step> = Vec::new();
+        for x in a.units.iter().chain(&b.units) {
+            if units.iter().any(|u| u.unit == x.unit) {
+                continue;
+            }
+            let other = if a.units.contains(x) { &b.units } else { &a.units };
+            let same = other.iter().find(|o| o.unit == x.unit);
+            if x.starts() {
+                units.push(x.clone());
+            } else if let Some(o) = same {
+                units.push(if o.starts() { o.clone() } else { x.clone() });
+            }
+        }
         State {
-            app: meet_tri(a.app, b.app),
-            ls: meet_tri(a.ls, b.ls),
+            units,
             gone: a.gone.iter().filter(|p| b.gone.contains(p)).cloned().collect(),
             local_gone: a
                 .local_gone
@@ -66,15 +78,48 @@ impl State {
 
     /// Carries starts from `other` (a start may have happened whatever the outcome).
     fn absorb_starts(&mut self, other: &State) {
-        if other.app == Tri::Started {
-            self.app = Tri::Started;
-            self.gone.clear();
-        }
-        if other.ls == Tri::Started {
-            self.ls = Tri::Started;
-            self.gone.clear();
+        for s in other.units.iter().filter(|s| s.starts()) {
+            self.set(s.clone());
         }
     }
+
+    /// Records a stop or start (a start also undoes every broader stop it overlaps, and what
+    /// was moved aside may be back).
+    pub(super) fn set(&mut self, step: Step) {
+        if step.starts() {
+            for u in &mut self.units {
+                if u.unit.overlaps(&step.unit) && !u.starts() {
+                    u.event = Event::Start;
+                    u.cmd = step.cmd.clone();
+                }
+            }
+            self.gone.clear();
+        }
+        self.units.retain(|u| u.unit != step.unit);
+        self.units.push(step);
+    }
+
+    /// The step that decides `unit` on this line: a start that overlaps it, else a stop that
+    /// covers it.
+    pub fn step(&self, unit: &Unit) -> Option<&Step> {
+        self.units
+            .iter()
+            .rev()
+            .find(|s| s.starts() && s.unit.overlaps(unit))
+            .or_else(|| self.units.iter().rev().find(|s| !s.starts() && s.unit.covers(unit)))
+    }
+}
+
+/// Which destination's databases a command touches.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub enum Target {
+    /// Not known (a local command, `docker` on an unnamed machine): every destination.
+    #[default]
+    Unknown,
+    /// `kamal -d D …` (`None`: no `-d`).
+    Dest(Option<String>),
+    /// `ssh HOST …`: the destinations that have that server.
+    Host(String),
 }
 
 /// The states after a command: when it succeeded, and when it failed.
@@ -109,7 +154,19 @@ pub struct Flow {
     /// Standard input handed to a remote command (`kamal app exec -i … <<EOF`): the first
     /// command reads it.
     pub stdin: Option<String>,
+    /// Whose databases these are.
+    pub target: Target,
+    /// The host's shell reading a `kamal … exec` line: its first command's words run in this
+    /// container, the rest on the host.
+    pub into: Option<Box<Flow>>,
+    /// On the host as the rest of a `kamal … exec` line (after the container's command).
+    pub host_tail: bool,
+    /// `RAILS_ENV` where the place sets it: the app's image sets `production`.
+    pub rails_env: Option<&'static str>,
 }
+
+/// The word that stands for `docker run … IMAGE` in a `kamal … exec` line (see [`Flow::into`]).
+pub(super) const CONTAINER_CMD: &str = "__litestream_guard_container_command__";
 
 impl Flow {
     pub fn local(cwd: Option<String>) -> Flow {
@@ -122,13 +179,19 @@ impl Flow {
             entry: None,
             needs_prefix: false,
             stdin: None,
+            target: Target::Unknown,
+            into: None,
+            host_tail: false,
+            rails_env: None,
         }
     }
 
     pub(super) fn remote(ctx: Ctx, cwd: Option<String>) -> Flow {
+        let rails_env = matches!(ctx, Ctx::App | Ctx::Accessory(_) | Ctx::Run { .. }).then_some("production");
         Flow {
             ctx,
             cwd,
+            rails_env,
             ..Flow::local(None)
         }
     }
@@ -139,6 +202,7 @@ impl Flow {
             entry: None,
             needs_prefix: false,
             stdin: None,
+            into: None,
             ..self.clone()
         }
     }
@@ -162,6 +226,14 @@ impl Flow {
     }
 }
 
+/// Remembers a variable, up to `MAX_VARS` of them: past that, new ones stay unknown (which
+/// makes the guard more careful, never less).
+pub(super) fn set_var(vars: &mut Vars, k: String, v: String) {
+    if vars.len() < crate::limits::MAX_VARS || vars.contains_key(&k) {
+        vars.insert(k, v);
+    }
+}
+
 /// Where standard input comes from, when the guard can tell.
 #[derive(Debug, Clone)]
 pub enum Stdin {
@@ -177,8 +249,16 @@ pub struct Walker<'e> {
     pub judging: bool,
     pub findings: Vec<Finding>,
     pub(super) nest: usize,
+    /// Commands followed into other commands (`sudo`, `docker exec c …`), against `2 × MAX_NEST`.
+    pub(super) hops: usize,
     /// Shell functions defined so far on the line: called, their bodies run with `$1…`.
     pub(super) functions: Vec<(String, Node)>,
+    /// What the command printed (PostToolUse, the transcript): proof of a stop, or of its failure.
+    pub output: Option<String>,
+    /// Work done so far (simple commands and words expanded), against `MAX_WALK_STEPS`.
+    steps: usize,
+    /// The walk stopped early (too much work): what was not seen cannot be vouched for.
+    pub exhausted: bool,
 }
 
 impl<'e> Walker<'e> {
@@ -188,13 +268,35 @@ impl<'e> Walker<'e> {
             judging,
             findings: Vec::new(),
             nest: 0,
+            hops: 0,
             functions: Vec::new(),
+            output: None,
+            steps: 0,
+            exhausted: false,
+        }
+    }
+
+    /// Counts `n` units of work; false once the budget is spent.
+    pub(super) fn spend(&mut self, n: usize) -> bool {
+        self.steps = self.steps.saturating_add(n);
+        if self.steps > MAX_WALK_STEPS {
+            self.exhausted = true;
+        }
+        !self.exhausted
+    }
+
+    /// Keeps an objection (a bounded number: the answer needs the worst and the names of the rest).
+    pub(super) fn push(&mut self, f: Finding) {
+        let new_rule = !self.findings.iter().any(|x| x.rule.id == f.rule.id);
+        let worse = self.findings.iter().all(|x| x.verdict < f.verdict);
+        if self.findings.len() < MAX_FINDINGS || new_rule || worse {
+            self.findings.push(f);
         }
     }
 
     /// Parses and walks a command text (a command line or a payload run by another shell).
     pub fn text(&mut self, text: &str, flow: &mut Flow, st: &State) -> Out {
-        if self.nest >= MAX_NEST {
+        if self.nest >= MAX_NEST || !self.spend(1) {
             self.unresolved(text, flow, st);
             return Out::same(st);
         }
@@ -222,6 +324,9 @@ impl<'e> Walker<'e> {
         let mut cur = st.clone();
         let mut last = Out::same(st);
         for item in &s.0 {
+            if self.exhausted {
+                break;
+            }
             let out = self.and_or(&item.list, flow, &cur);
             cur = if item.background {
                 let mut c = cur.clone();
@@ -309,7 +414,28 @@ impl<'e> Walker<'e> {
                     .collect::<Vec<_>>()
                     .join(" "),
             ),
-            "ls" => Stdin::Paths(rest.into_iter().cloned().collect()),
+            // `ls DIR` prints the names in DIR (unknown here); `ls *-wal` and `ls -d DIR` print
+            // the paths as given.
+            "ls" => {
+                let listed = argv[1..]
+                    .iter()
+                    .any(|a| a.text.starts_with('-') && a.text.contains('d'));
+                Stdin::Paths(
+                    rest.into_iter()
+                        .map(|a| {
+                            let file = flow.ctx.is_local() && std::path::Path::new(&a.text).is_file();
+                            if a.wild() || listed || file {
+                                a.clone()
+                            } else {
+                                Arg {
+                                    text: DYN.to_string(),
+                                    pat: "*".into(),
+                                }
+                            }
+                        })
+                        .collect(),
+                )
+            }
             "find" => {
                 let roots: Vec<&Arg> = argv[1..].iter().take_while(|a| !a.text.starts_with('-')).collect();
                 let name = argv
@@ -425,6 +551,9 @@ impl<'e> Walker<'e> {
                             vals.push(DYN.to_string());
                         }
                         for val in vals {
+                            if self.exhausted {
+                                break;
+                            }
                             let mut f = flow.clone();
                             f.vars.insert(v.clone(), val);
                             outs.push(self.script(body, &mut f, &cur));
@@ -484,15 +613,9 @@ impl<'e> Walker<'e> {
                     if arg.text.starts_with("/dev/") {
                         continue;
                     }
-                    let op = Op::File(FileOp {
-                        verb: Verb::Write,
-                        path: arg.clone(),
-                        recursive: false,
-                        into_dir: Some(false),
-                        name: None,
-                        filter: None,
-                        tool: ">".into(),
-                    });
+                    let mut f = FileOp::new(Verb::Write, arg.clone(), ">");
+                    f.into_dir = Some(false);
+                    let op = Op::File(f);
                     cur = self.apply(vec![op], &format!("> {}", arg.show()), flow, &cur).ok;
                 }
                 Redir::ProcSub(s) => {
@@ -505,6 +628,14 @@ impl<'e> Walker<'e> {
     }
 
     fn simple(&mut self, s: &Simple, flow: &mut Flow, st: &State, stdin: Stdin) -> Out {
+        if !self.spend(1 + s.words.len() / 8) {
+            return Out::same(st);
+        }
+        if s.words.len() > MAX_ARGV {
+            // Too many words to read: what it does is not known.
+            self.unresolved(&s.words.join(" "), flow, st);
+            return Out::same(st);
+        }
         let mut found = Found::default();
         let (argv, assigns) = {
             let ex = self.expander(flow);
@@ -547,7 +678,7 @@ impl<'e> Walker<'e> {
         let cur = self.redirections(&s.redirs, flow, st);
         if argv.is_empty() {
             for (k, v) in assigns {
-                flow.vars.insert(k, v.text);
+                set_var(&mut flow.vars, k, v.text);
             }
             return Out::same(&cur);
         }
@@ -562,11 +693,12 @@ impl<'e> Walker<'e> {
         flow.errexit = f.errexit;
         for (k, v) in f.vars {
             if !assigns.iter().any(|(a, _)| *a == k) {
-                flow.vars.insert(k, v);
+                set_var(&mut flow.vars, k, v);
             }
         }
         flow.entry = f.entry;
         flow.needs_prefix = f.needs_prefix;
+        flow.into = f.into;
         out
     }
 
@@ -602,38 +734,41 @@ impl<'e> Walker<'e> {
     pub(super) fn apply(&mut self, ops: Vec<Op>, shown: &str, flow: &Flow, st: &State) -> Out {
         let mut ok = st.clone();
         let mut fail = st.clone();
+        let mut seen: std::collections::HashSet<String> = std::collections::HashSet::new();
         for op in &ops {
+            // The same operation twice (`rm x x`, `xargs` of a repeated list) is judged once.
+            if ops.len() > 1 && !seen.insert(format!("{op:?}")) {
+                continue;
+            }
+            // Judging an operation matches its path against every live file: a few steps.
+            if !self.spend(4) {
+                break;
+            }
             if self.judging {
                 self.judge(op, shown, flow, &ok);
             }
             match op {
-                Op::Effect(e) => match e {
-                    Effect::AppStop => ok.app = Tri::Stopped,
-                    Effect::LitestreamStop => ok.ls = Tri::Stopped,
-                    Effect::AppStart => {
-                        ok.app = Tri::Started;
-                        fail.app = Tri::Started;
-                        ok.gone.clear();
-                        fail.gone.clear();
-                    }
-                    Effect::LitestreamStart => {
-                        ok.ls = Tri::Started;
-                        fail.ls = Tri::Started;
-                        ok.gone.clear();
-                        fail.gone.clear();
-                    }
-                },
-                Op::Accessory { start, name } if self.env.layout().is_litestream_accessory(name) => {
-                    if *start {
-                        ok.ls = Tri::Started;
-                        fail.ls = Tri::Started;
-                        ok.gone.clear();
-                        fail.gone.clear();
-                    } else {
-                        ok.ls = Tri::Stopped;
+                Op::Kamal { effect, holder, scope } => {
+                    for (unit, event) in self.kamal_events(*effect, holder, scope) {
+                        let step = Step {
+                            unit,
+                            event,
+                            cmd: shown.to_string(),
+                        };
+                        if step.starts() {
+                            // A start may have happened even when the command failed.
+                            fail.set(step.clone());
+                        }
+                        ok.set(step);
                     }
                 }
-                Op::File(f) => self.record_file(f, flow, &mut ok),
+                Op::File(f) => match &f.remote {
+                    Some(r) => {
+                        let there = self.remote_flow(r);
+                        self.record_file(f, &there, &mut ok)
+                    }
+                    None => self.record_file(f, flow, &mut ok),
+                },
                 Op::Restore(r) => {
                     if let Some(o) = &r.output {
                         if !r.dry_run {

@@ -75,6 +75,16 @@ struct Build {
 
 impl Build {
     fn lit(&mut self, s: &str, quoted: bool) {
+        if s.contains(DYN) {
+            // Text that was unknown before this shell read it (a payload built at run time).
+            for (i, part) in s.split(DYN).enumerate() {
+                if i > 0 {
+                    self.unknown();
+                }
+                self.lit(part, quoted);
+            }
+            return;
+        }
         self.text.push_str(s);
         if quoted {
             self.pat.push_str(&glob::escape(s));
@@ -152,11 +162,12 @@ impl Expander<'_> {
             WordPiece::ParameterExpansion(e) => self.parameter(e, quoted, b, found),
             WordPiece::CommandSubstitution(s) => {
                 found.substs.push(s.clone());
-                b.unknown();
+                self.substituted(s, quoted, b);
             }
             WordPiece::BackquotedCommandSubstitution(s) => {
-                found.substs.push(unbackquote(s));
-                b.unknown();
+                let s = unbackquote(s);
+                self.substituted(&s, quoted, b);
+                found.substs.push(s);
             }
             WordPiece::EscapeSequence(s) => {
                 let c = s.strip_prefix('\\').unwrap_or(s);
@@ -210,6 +221,103 @@ impl Expander<'_> {
             },
             _ => b.unknown(),
         }
+    }
+
+    /// The output of `$(text)` where it is known without running anything, else unknown.
+    /// Unquoted output that would be split into several words stays unknown.
+    fn substituted(&self, text: &str, quoted: bool, b: &mut Build) {
+        match self.output_of(text) {
+            Some(out) if quoted || !out.contains(char::is_whitespace) => b.value(&self.as_arg(&out), quoted),
+            _ => b.unknown(),
+        }
+    }
+
+    /// What a command prints, for the few that print only what they are given: `echo`,
+    /// `printf` with `%s`, `basename`, `dirname`, and `mktemp` (a new name, unknown, in the
+    /// directory it is given). Trailing newlines go, as in a command substitution.
+    pub fn output_of(&self, text: &str) -> Option<String> {
+        let script = shell::parse(text).ok()?;
+        let [item] = script.0.as_slice() else { return None };
+        if item.background || !item.list.rest.is_empty() {
+            return None;
+        }
+        let [shell::Node::Simple(cmd)] = item.list.first.0.as_slice() else {
+            return None;
+        };
+        if !cmd.redirs.is_empty() || !cmd.procsubs.is_empty() || !cmd.assigns.is_empty() {
+            return None;
+        }
+        let mut found = Found::default();
+        let argv: Vec<Arg> = cmd.words.iter().flat_map(|w| self.expand(w, &mut found)).collect();
+        if !found.substs.is_empty() {
+            return None;
+        }
+        let (first, args) = argv.split_first()?;
+        let name = first.text.rsplit('/').next().unwrap_or("");
+        let known = |a: &[Arg]| a.iter().all(|x| !x.dynamic());
+        let out = match name {
+            "echo" => {
+                let mut rest = args;
+                while let Some((f, r)) = rest.split_first() {
+                    match f.text.as_str() {
+                        "-n" | "-E" => rest = r,
+                        "-e" => return None,
+                        _ => break,
+                    }
+                }
+                known(rest).then(|| rest.iter().map(|a| a.text.as_str()).collect::<Vec<_>>().join(" "))?
+            }
+            "printf" => {
+                let (fmt, rest) = args.split_first()?;
+                if !known(args) {
+                    return None;
+                }
+                let fmt = ansi_c(&fmt.text);
+                let slots = fmt.matches("%s").count();
+                if fmt.replace("%s", "").replace("%%", "").contains('%') || rest.len() > slots.max(1) {
+                    return None;
+                }
+                let mut out = fmt.replace("%%", "\u{0}");
+                for i in 0..slots {
+                    out = out.replacen("%s", rest.get(i).map_or("", |a| a.text.as_str()), 1);
+                }
+                out.replace('\u{0}', "%")
+            }
+            "basename" | "dirname" => {
+                let [p] = args else { return None };
+                if p.dynamic() {
+                    return None;
+                }
+                let t = p.text.trim_end_matches('/');
+                match (name, t.rfind('/')) {
+                    ("basename", Some(i)) => t[i + 1..].to_string(),
+                    ("basename", None) => t.to_string(),
+                    (_, Some(0)) => "/".into(),
+                    (_, Some(i)) => t[..i].to_string(),
+                    (_, None) => ".".into(),
+                }
+            }
+            "mktemp" => {
+                let mut dir = "/tmp".to_string();
+                let mut template: Option<&Arg> = None;
+                let mut it = args.iter();
+                while let Some(a) = it.next() {
+                    match a.text.as_str() {
+                        "-p" | "--tmpdir" => dir = it.next()?.text.clone(),
+                        t if t.starts_with("--tmpdir=") => dir = t["--tmpdir=".len()..].to_string(),
+                        t if t.starts_with('-') => {}
+                        _ => template = Some(a),
+                    }
+                }
+                match template {
+                    Some(t) if t.text.contains('/') => format!("{}{DYN}", t.text.trim_end_matches('X')),
+                    Some(t) => format!("{dir}/{}{DYN}", t.text.trim_end_matches('X')),
+                    None => format!("{dir}/tmp.{DYN}"),
+                }
+            }
+            _ => return None,
+        };
+        Some(out.trim_end_matches('\n').to_string())
     }
 
     fn as_arg(&self, v: &str) -> Arg {
@@ -312,22 +420,91 @@ fn expand_parts(parts: &[BraceExpressionOrText], acc: &mut Vec<String>) -> bool 
     true
 }
 
-fn ansi_c(s: &str) -> String {
+/// `$'…'` as bash decodes it: C escapes, octal (`\\057`), hex (`\\x2f`), Unicode (`\\u2f`),
+/// control characters (`\\cA`). A NUL ends the string: bash drops the rest of the quoted part
+/// (`$'a\\x00b'c` is `ac`).
+pub fn ansi_c(s: &str) -> String {
     let mut out = String::new();
-    let mut chars = s.chars();
-    while let Some(c) = chars.next() {
+    let chars: Vec<char> = s.chars().collect();
+    let mut i = 0;
+    // Up to `max` digits of `radix` from `i`: the value and how many were read.
+    let digits = |i: usize, radix: u32, max: usize| -> (u32, usize) {
+        let mut v = 0u32;
+        let mut n = 0;
+        while n < max {
+            match chars.get(i + n).and_then(|c| c.to_digit(radix)) {
+                Some(d) => {
+                    v = v.saturating_mul(radix).saturating_add(d);
+                    n += 1;
+                }
+                None => break,
+            }
+        }
+        (v, n)
+    };
+    while i < chars.len() {
+        let c = chars[i];
+        i += 1;
         if c != '\\' {
             out.push(c);
             continue;
         }
-        match chars.next() {
-            Some('n') => out.push('\n'),
-            Some('t') => out.push('\t'),
-            Some('r') => out.push('\r'),
-            Some('e') | Some('E') => out.push('\u{1b}'),
-            Some('0') => out.push('\0'),
-            Some(o) => out.push(o),
-            None => out.push('\\'),
+        let Some(&e) = chars.get(i) else {
+            out.push('\\');
+            break;
+        };
+        i += 1;
+        let code: Option<u32> = match e {
+            'a' => Some(7),
+            'b' => Some(8),
+            'e' | 'E' => Some(0x1b),
+            'f' => Some(0xc),
+            'n' => Some(10),
+            'r' => Some(13),
+            't' => Some(9),
+            'v' => Some(0xb),
+            '0'..='7' => {
+                let (v, n) = digits(i - 1, 8, 3);
+                i += n - 1;
+                Some(v & 0xff)
+            }
+            'x' | 'u' | 'U' => {
+                let max = match e {
+                    'x' => 2,
+                    'u' => 4,
+                    _ => 8,
+                };
+                let (v, n) = digits(i, 16, max);
+                if n == 0 {
+                    out.push('\\');
+                    out.push(e);
+                    continue;
+                }
+                i += n;
+                Some(v)
+            }
+            'c' => match chars.get(i) {
+                Some(&x) => {
+                    i += 1;
+                    Some((x as u32) & 0x1f)
+                }
+                None => {
+                    out.push_str("\\c");
+                    continue;
+                }
+            },
+            '\\' | '\'' | '"' | '?' => Some(e as u32),
+            other => {
+                // Unknown escapes stay as written.
+                out.push('\\');
+                out.push(other);
+                continue;
+            }
+        };
+        match code {
+            Some(0) => break,
+            Some(v) => out.push(char::from_u32(v).unwrap_or('\u{fffd}')),
+            None => {}
         }
     }
     out
@@ -374,6 +551,12 @@ mod tests {
         assert_eq!(text("\"litestream restore \\\"/x\\\"\""), "litestream restore \"/x\"");
         assert_eq!(text("~/x"), "/home/dev/x");
         assert_eq!(text("$'a\\tb'"), "a\tb");
+        assert_eq!(
+            text("$'\\057rails\\x2fstorage/p.sqlite3\\x00junk'"),
+            "/rails/storage/p.sqlite3"
+        );
+        assert_eq!(text("$'a\\0b'c"), "ac");
+        assert_eq!(text("$'\\u0041\\cA\\q'"), "A\u{1}\\q");
     }
 
     #[test]
@@ -385,6 +568,18 @@ mod tests {
         let (a, f) = ex("$(rm x)/y", &[]);
         assert!(a[0].dynamic() && a[0].wild());
         assert_eq!(f.substs, ["rm x"]);
+        let (a, _) = ex("\"$(printf /rails/storage/production.sqlite3)\"", &[]);
+        assert_eq!(a[0].text, "/rails/storage/production.sqlite3");
+        let (a, _) = ex("\"$(printf '%s-wal' /s/p.sqlite3)\"", &[]);
+        assert_eq!(a[0].text, "/s/p.sqlite3-wal");
+        let (a, _) = ex("`echo /s/x`", &[]);
+        assert_eq!(a[0].text, "/s/x");
+        let (a, _) = ex("$(echo a b)", &[]);
+        assert!(a[0].dynamic(), "unquoted, it would be two words");
+        let (a, _) = ex("\"$(mktemp -d)\"", &[]);
+        assert!(a[0].text.starts_with("/tmp/tmp.") && a[0].dynamic());
+        let (a, _) = ex("\"$(cat list)\"", &[]);
+        assert!(a[0].dynamic() && a[0].pat == "*");
         let (a, _) = ex("'*.sqlite3'", &[]);
         assert!(!a[0].wild());
         let (a, _) = ex("*.sqlite3", &[]);

@@ -170,6 +170,12 @@ pub fn strip(argv: &[Arg]) -> Strip {
             let i = skip_options(argv, 1, name);
             at_or_nothing(argv, i)
         }
+        // Multi-call binaries: `busybox rm x` is `rm x`.
+        "busybox" | "toybox" => match argv.get(1) {
+            Some(a) if !a.text.starts_with('-') => Strip::At(1),
+            _ => Strip::Nothing,
+        },
+        "bundle" if argv.get(1).is_some_and(|a| a.is("exec")) => at_or_nothing(argv, 2),
         "timeout" => {
             let i = skip_options(argv, 1, "timeout");
             // The duration.
@@ -352,65 +358,6 @@ pub fn ssh(argv: &[Arg]) -> Option<Ssh> {
     })
 }
 
-/// `kamal … app exec …` / `kamal … accessory exec NAME …`.
-#[derive(Debug, PartialEq, Eq)]
-pub struct KamalExec {
-    /// `None` for the app, else the accessory name.
-    pub accessory: Option<String>,
-    pub reuse: bool,
-    pub payload: Vec<Arg>,
-}
-
-/// Kamal's global options that take a value (the next word is theirs, not a subcommand).
-pub(super) const KAMAL_TAKES: [&str; 11] = [
-    "-d",
-    "--destination",
-    "-c",
-    "--config-file",
-    "-h",
-    "--hosts",
-    "-r",
-    "--roles",
-    "--version",
-    "-e",
-    "--env",
-];
-
-pub fn kamal_exec(argv: &[Arg]) -> Option<KamalExec> {
-    let mut words: Vec<&Arg> = Vec::new();
-    let mut reuse = false;
-    let mut i = 1;
-    while i < argv.len() {
-        let a = &argv[i];
-        let t = a.text.as_str();
-        // Options are read anywhere (Thor); the payload is usually one quoted word.
-        if t == "--reuse" {
-            reuse = true;
-        } else if t.starts_with('-') && words.len() < 3 {
-            let name = t.split('=').next().unwrap_or(t);
-            if !t.contains('=') && KAMAL_TAKES.contains(&name) {
-                i += 1;
-            }
-        } else {
-            words.push(a);
-        }
-        i += 1;
-    }
-    match words.as_slice() {
-        [app, exec, payload @ ..] if app.is("app") && exec.is("exec") => Some(KamalExec {
-            accessory: None,
-            reuse,
-            payload: payload.iter().map(|a| (*a).clone()).collect(),
-        }),
-        [acc, exec, name, payload @ ..] if acc.is("accessory") && exec.is("exec") => Some(KamalExec {
-            accessory: Some(name.text.clone()),
-            reuse,
-            payload: payload.iter().map(|a| (*a).clone()).collect(),
-        }),
-        _ => None,
-    }
-}
-
 /// `docker run` / `docker exec` / `docker compose exec|run`.
 #[derive(Debug, PartialEq, Eq)]
 pub enum Docker {
@@ -425,6 +372,8 @@ pub enum Docker {
         container: String,
         workdir: Option<String>,
         cmd: Vec<Arg>,
+        /// A `docker compose` service (usually development), not a Kamal container.
+        compose: bool,
     },
 }
 
@@ -530,6 +479,7 @@ pub fn docker(argv: &[Arg]) -> Option<Docker> {
                         container: svc.text.clone(),
                         workdir: None,
                         cmd: argv[j + 1..].to_vec(),
+                        compose: true,
                     })
                 }
                 _ => None,
@@ -593,6 +543,7 @@ pub fn docker(argv: &[Arg]) -> Option<Docker> {
             container: target,
             workdir,
             cmd,
+            compose: false,
         }
     })
 }
@@ -649,6 +600,8 @@ mod tests {
         assert_eq!(strip(&argv("nohup nice -n 5 rm x")), Strip::At(1));
         assert_eq!(strip(&argv("sudo -D /rails rm x")), Strip::Chdir(3, "/rails".into()));
         assert_eq!(strip(&argv("rm x")), Strip::No);
+        assert_eq!(strip(&argv("/bin/busybox rm x")), Strip::At(1));
+        assert_eq!(strip(&argv("bundle exec rake db:drop")), Strip::At(2));
     }
 
     #[test]
@@ -671,10 +624,6 @@ mod tests {
         let s = ssh(&argv("ssh -p 22 -t deploy@host rm x")).unwrap();
         assert_eq!(s.host, "host");
         assert_eq!(s.command.unwrap().len(), 2);
-        let k = kamal_exec(&argv("kamal accessory exec --reuse litestream x")).unwrap();
-        assert!(k.reuse && k.accessory.as_deref() == Some("litestream"));
-        let k = kamal_exec(&argv("kamal app exec -d production x")).unwrap();
-        assert_eq!(k.payload, argv("x"));
         match docker(&argv(
             "docker run --rm -it -v shop_storage:/data litestream/litestream:0.5.17 restore x",
         ))
