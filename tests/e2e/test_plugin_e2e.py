@@ -304,3 +304,10 @@ def test_without_binary_or_cargo_hooks_let_everything_through_and_say_why_once(
     assert len(notices) == 1, run.system_messages()
     assert "cargo was not found" in notices[0]
     assert "LITESTREAM_GUARD_BIN" in notices[0] and "rustup" in notices[0]
+
+    # Claude was told too, not only the user: from SessionStart on (in the first request), and
+    # again by the first hook about the backup setup (the edit), in the request after it.
+    told = "safety checks are OFF"
+    assert told in json.dumps(run.main_requests[0]), "SessionStart's additionalContext never reached the model"
+    after_edit = json.dumps(request_for_step(run, 2))
+    assert after_edit.count(told) == 2, "the first relevant hook did not remind the model"
