@@ -24,6 +24,10 @@ struct Cli {
 enum Format {
     Text,
     Json,
+    /// GitHub Actions annotations (workflow commands).
+    Github,
+    /// SARIF 2.1.0, for code scanning.
+    Sarif,
 }
 
 #[derive(Clone, Copy, ValueEnum)]
@@ -220,6 +224,8 @@ fn run_check(paths: Vec<PathBuf>, format: Format, v: LsVersion, selection: rules
     };
     let out = match format {
         Format::Json => render::json(&results),
+        Format::Github => render::github::render(&results),
+        Format::Sarif => render::sarif::render(&results),
         Format::Text => {
             let color = std::io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty());
             render::text(&results, render::Style { color })

@@ -1,5 +1,9 @@
 //! Rendering findings: `file:line:col: severity[ID]: message` + `help:` for people, a stable
-//! JSON object for tools.
+//! JSON object for tools, GitHub Actions annotations ([`github`]) and SARIF 2.1.0 ([`sarif`]).
+//! Every renderer is a function of the same `&[Checked]`.
+
+pub mod github;
+pub mod sarif;
 
 use std::fmt::Write as _;
 
