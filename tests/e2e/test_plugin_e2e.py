@@ -208,7 +208,8 @@ def test_setup_command_expands_with_its_arguments(claude):
     assert "Requested storage provider: `hetzner`" in text
     assert "Requested bucket: `my-bucket`" in text
     assert "All arguments as typed: `hetzner my-bucket`" in text
-    assert "litestream-guard init --provider" in text
+    # The command calls the plugin's own copy, by the path Claude Code substitutes.
+    assert f'\\"{REPO}/bin/litestream-guard\\" init --provider' in text, text
     assert "${CLAUDE_PLUGIN_ROOT}" not in text
     assert str(REPO / "skills" / "litestream" / "SKILL.md") in text
 
@@ -257,6 +258,7 @@ def test_skill_and_agent_are_offered_and_load(claude):
     after_skill = json.dumps(request_for_step(run, 1), ensure_ascii=False)
     assert "Litestream backups for Rails 8 + Kamal 2" in after_skill  # the SKILL.md body
     assert "${LITESTREAM_ACCESS_KEY_ID}" in after_skill  # and its own ${...} text is left alone
+    assert f'\\"{REPO}/bin/litestream-guard\\" check' in after_skill  # the plugin's own copy
 
     sub = [
         r["body"]
