@@ -24,6 +24,17 @@ struct Cli {
 enum Format {
     Text,
     Json,
+    /// GitHub Actions annotations (workflow commands).
+    Github,
+    /// SARIF 2.1.0, for code scanning.
+    Sarif,
+}
+
+/// Reports that are not lists of findings (a restore plan, a verification) come as text or JSON.
+#[derive(Clone, Copy, ValueEnum)]
+enum ReportFormat {
+    Text,
+    Json,
 }
 
 #[derive(Clone, Copy, ValueEnum)]
@@ -102,7 +113,7 @@ enum Command {
         #[arg(long, value_name = "NAME")]
         aside: Option<String>,
         #[arg(long, value_enum, default_value = "text")]
-        format: Format,
+        format: ReportFormat,
     },
     /// Write config/litestream.yml, the Kamal `litestream` accessory and the .kamal/secrets entries.
     Init {
@@ -156,7 +167,7 @@ enum Command {
         #[arg(long, value_name = "DURATION", value_parser = verify::parse_duration, default_value = "2m")]
         timeout: std::time::Duration,
         #[arg(long, value_enum, default_value = "text")]
-        format: Format,
+        format: ReportFormat,
     },
 }
 
@@ -267,15 +278,15 @@ fn main() -> ExitCode {
     }
 }
 
-fn run_verify(opts: verify::Options, format: Format) -> ExitCode {
+fn run_verify(opts: verify::Options, format: ReportFormat) -> ExitCode {
     let outcome = verify::run(&opts);
     // Every byte goes through the scrubber: Litestream's messages are quoted in reasons.
     let safe = |s: &str| outcome.secrets.scrub(s);
     match outcome.result {
         Ok(report) => {
             let out = match format {
-                Format::Json => report.json(),
-                Format::Text => {
+                ReportFormat::Json => report.json(),
+                ReportFormat::Text => {
                     let color =
                         std::io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty());
                     report.text(color)
@@ -285,7 +296,7 @@ fn run_verify(opts: verify::Options, format: Format) -> ExitCode {
             ExitCode::from(report.exit)
         }
         Err(verify::Fatal(msg)) => {
-            if let Format::Json = format {
+            if let ReportFormat::Json = format {
                 print(&safe(&format!("{}\n", serde_json::json!({ "error": msg, "exit": 2 }))));
             }
             eprintln!("{}", safe(&format!("litestream-guard verify: {msg}")));
@@ -294,7 +305,7 @@ fn run_verify(opts: verify::Options, format: Format) -> ExitCode {
     }
 }
 
-fn run_plan(root: PathBuf, opts: litestream_guard::restore::Options, format: Format) -> ExitCode {
+fn run_plan(root: PathBuf, opts: litestream_guard::restore::Options, format: ReportFormat) -> ExitCode {
     use litestream_guard::project::{Overrides, Project};
     if !root.is_dir() {
         eprintln!("litestream-guard plan-restore: {}: not a directory", root.display());
@@ -307,8 +318,8 @@ fn run_plan(root: PathBuf, opts: litestream_guard::restore::Options, format: For
     let red = redact::Redactor::for_project(&project);
     match litestream_guard::restore::plan(&project, &opts) {
         Ok(plan) => print(&red.clean(&match format {
-            Format::Json => litestream_guard::restore::json(&plan),
-            Format::Text => litestream_guard::restore::text(&plan),
+            ReportFormat::Json => litestream_guard::restore::json(&plan),
+            ReportFormat::Text => litestream_guard::restore::text(&plan),
         })),
         Err(e) => {
             eprintln!("litestream-guard plan-restore: {}", red.clean(&e.to_string()));
@@ -383,6 +394,8 @@ fn run_check(paths: Vec<PathBuf>, format: Format, v: LsVersion, selection: rules
     };
     let out = match format {
         Format::Json => render::json(&results),
+        Format::Github => render::github::render(&results),
+        Format::Sarif => render::sarif::render(&results),
         Format::Text => {
             let color = std::io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty());
             render::text(&results, render::Style { color })

@@ -1,6 +1,10 @@
 //! Rendering findings: `file:line:col: severity[ID]: message` + `help:` for people, a stable
-//! JSON object for tools. Every text a renderer prints comes from [`shown`]: secrets redacted,
-//! control characters escaped (see [`crate::redact`]).
+//! JSON object for tools, GitHub Actions annotations ([`github`]) and SARIF 2.1.0 ([`sarif`]).
+//! Every renderer is a function of the same `&[Checked]`, and every text it prints comes from
+//! [`shown`]: secrets redacted, control characters escaped (see [`crate::redact`]).
+
+pub mod github;
+pub mod sarif;
 
 use std::fmt::Write as _;
 
@@ -106,6 +110,18 @@ pub fn header(c: &Checked) -> Vec<String> {
     // The runner's start command and the version's source line are quoted from the app's files.
     let red = Redactor::for_project(&c.project);
     out.into_iter().map(|l| red.clean(&l)).collect()
+}
+
+/// The header lines that say what was not known or only assumed (no runner found, a version
+/// assumed, a Kamal config that describes no deployment): the notes CI formats carry. The lines
+/// that only report what was found would be noise on every run.
+pub fn caveats(c: &Checked) -> Vec<String> {
+    header(c)
+        .into_iter()
+        .filter(|l| {
+            l.starts_with("kamal:") || l.starts_with("runner: none") || l.starts_with("version: checked against")
+        })
+        .collect()
 }
 
 pub fn text(results: &[Checked], style: Style) -> String {

@@ -3,6 +3,7 @@ repo as a marketplace into a throwaway HOME, then a session that uses it."""
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 import shutil
@@ -71,10 +72,12 @@ def test_marketplace_install_in_a_throwaway_home_then_use(claude, home, project,
     assert not (copy / "node_modules").exists()
 
     # A build of this version in the plugin's data folder, as the launcher's
-    # background build would leave it.
+    # background build would leave it: the binary and the checksum it recorded.
     data = home / ".claude" / "plugins" / "data" / f"{PLUGIN_NAME}-{MARKETPLACE}"
     (data / "bin").mkdir(parents=True)
-    shutil.copy2(GUARD, data / "bin" / f"litestream-guard-{version}")
+    build = data / "bin" / f"litestream-guard-{version}"
+    shutil.copy2(GUARD, build)
+    (data / "bin" / f"litestream-guard-{version}.sha256").write_text(hashlib.sha256(build.read_bytes()).hexdigest() + "\n")
 
     config = project / "config" / "litestream.yml"
     before = config.read_text()

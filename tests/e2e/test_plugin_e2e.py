@@ -209,7 +209,8 @@ def test_setup_command_expands_with_its_arguments(claude):
     assert "Requested storage provider: `hetzner`" in text
     assert "Requested bucket: `my-bucket`" in text
     assert "All arguments as typed: `hetzner my-bucket`" in text
-    assert "litestream-guard init --provider" in text
+    # The command calls the plugin's own copy, by the path Claude Code substitutes.
+    assert f'\\"{REPO}/bin/litestream-guard\\" init --provider' in text, text
     assert "${CLAUDE_PLUGIN_ROOT}" not in text
     assert str(REPO / "skills" / "litestream" / "SKILL.md") in text
 
@@ -256,8 +257,9 @@ def test_skill_and_agent_are_offered_and_load(claude):
 
     assert run.tool_result(0).get("is_error") in (False, None), run.result_text(0)
     after_skill = json.dumps(request_for_step(run, 1), ensure_ascii=False)
-    assert "Litestream backups for Rails 8 + Kamal 2" in after_skill  # the SKILL.md body
+    assert "Litestream backups for Rails apps on SQLite" in after_skill  # the SKILL.md body
     assert "${LITESTREAM_ACCESS_KEY_ID}" in after_skill  # and its own ${...} text is left alone
+    assert f'\\"{REPO}/bin/litestream-guard\\" check' in after_skill  # the plugin's own copy
 
     sub = [
         r["body"]
@@ -305,3 +307,10 @@ def test_without_binary_or_cargo_hooks_let_everything_through_and_say_why_once(
     assert len(notices) == 1, run.system_messages()
     assert "cargo was not found" in notices[0]
     assert "LITESTREAM_GUARD_BIN" in notices[0] and "rustup" in notices[0]
+
+    # Claude was told too, not only the user: from SessionStart on (in the first request), and
+    # again by the first hook about the backup setup (the edit), in the request after it.
+    told = "safety checks are OFF"
+    assert told in json.dumps(run.main_requests[0]), "SessionStart's additionalContext never reached the model"
+    after_edit = json.dumps(request_for_step(run, 2))
+    assert after_edit.count(told) == 2, "the first relevant hook did not remind the model"
