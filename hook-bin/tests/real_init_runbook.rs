@@ -1,123 +1,45 @@
-//! Proof 3 of `init`: the safe restore runbook (skills/litestream/references/restore-runbook.md)
-//! executed for real against local files, on Litestream 0.3.13 and 0.5.17 with moto S3 on
-//! 127.0.0.1, with `litestream-guard guard` consulted before every step.
+//! The guard on a restore typed by hand where the files are (a host or laptop that runs
+//! `litestream` itself, no Kamal in between), on Litestream 0.3.13 and 0.5.17 with moto S3 on
+//! 127.0.0.1. `tests/real_plan_restore.rs` runs the generated plan; this one runs the commands
+//! people type instead (`restore` onto the live path, a swap with `mv … && cp …`, `-force`,
+//! flags after the path, deleting the tracking folder) and checks the guard judges each by
+//! what is open and running, not by what the session claims.
 //!
-//! The app is examples/fresh set up by `init --provider custom` (endpoint pointed at moto afterwards); its
-//! config/litestream.yml has only the `/rails/storage` prefix rewritten to a local folder, so
-//! the guard (`--cwd <app>`) and the commands see the same live databases. The app is this test
-//! process holding the four databases open; "the accessory" is `litestream replicate`. The
-//! runbook's kamal commands (stop/start) are judged by the guard and carried out locally; every
-//! other command is run exactly as the guard judged it (`bash -c`, `litestream` on PATH).
-//! Successful commands go into a Claude Code transcript (JSONL) that the guard reads.
-//!
-//! Exit codes of the guard: 0 allow, 1 deny, 3 ask.
+//! The app is examples/fresh set up by `init --provider custom` (endpoint pointed at moto
+//! afterwards); its config/litestream.yml has only the `/rails/storage` prefix rewritten to a
+//! local folder, so the guard (`--cwd <app>`) and the commands see the same live databases. The
+//! app is this test process holding the four databases open; "the accessory" is `litestream
+//! replicate`. Kamal's stop/start are judged by the guard and carried out locally; every other
+//! command is run exactly as the guard judged it (`bash -c`, `litestream` on PATH).
 
 mod init_support;
 mod support;
 
 use std::fs;
-use std::io::Write as _;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::process::Command;
 use std::time::Duration;
 
+use init_support::session::{Session, ALLOW, ASK, DENY};
 use init_support::*;
 use support::real::*;
 
-const ALLOW: i32 = 0;
-const DENY: i32 = 1;
-const ASK: i32 = 3;
-
-struct Session {
-    app: PathBuf,
-    transcript: PathBuf,
-    path_env: String,
-    n: u32,
-    version: Version,
+/// Asks the guard (must allow), runs `cmd` with bash in the app folder, records it.
+fn run_step(s: &mut Session, path_env: &str, cmd: &str, why: &str) -> Outcome {
+    s.expect(ALLOW, cmd, why);
+    let mut c = Command::new("bash");
+    c.arg("-c").arg(cmd).current_dir(&s.app).env("PATH", path_env);
+    scrub_aws_env(&mut c);
+    let o = run(&mut c, Duration::from_secs(120));
+    assert!(o.success(), "{}: {why}: `{cmd}` failed:\n{}", s.label, o.combined());
+    s.record(cmd, &o.stdout);
+    o
 }
 
-impl Session {
-    /// Asks the guard about `cmd` and asserts its decision.
-    fn expect(&self, want: i32, cmd: &str, why: &str) {
-        self.expect_with(&self.transcript, want, cmd, why);
-    }
-
-    /// The same, with another transcript.
-    fn expect_with(&self, transcript: &Path, want: i32, cmd: &str, why: &str) {
-        let o = guard(&[
-            "guard",
-            "--cwd",
-            self.app.to_str().unwrap(),
-            "--transcript",
-            transcript.to_str().unwrap(),
-            "--",
-            cmd,
-        ]);
-        let name = |c: i32| match c {
-            ALLOW => "allow",
-            DENY => "deny",
-            ASK => "ask",
-            _ => "?",
-        };
-        eprintln!(
-            "[{}] {why}: {}",
-            self.version.full(),
-            o.stdout.lines().next().unwrap_or("(no output)")
-        );
-        assert_eq!(
-            o.code(),
-            Some(want),
-            "Litestream {}: the guard should {} ({why}):\n  {cmd}\ngot exit {:?}:\n{}",
-            self.version.full(),
-            name(want),
-            o.code(),
-            o.combined()
-        );
-    }
-
-    /// Records `cmd` as a successful Bash call of the session, the way Claude Code writes it.
-    fn record(&mut self, cmd: &str) {
-        self.n += 1;
-        let id = format!("toolu_runbook{}", self.n);
-        let at = rfc3339_now();
-        let use_ = serde_json::json!({
-            "type": "assistant", "uuid": format!("a{}", self.n), "timestamp": at, "cwd": self.app,
-            "message": {"role": "assistant", "content": [
-                {"type": "tool_use", "id": id, "name": "Bash", "input": {"command": cmd, "description": "runbook step"}}
-            ]}
-        });
-        let result = serde_json::json!({
-            "type": "user", "uuid": format!("u{}", self.n), "timestamp": at, "cwd": self.app,
-            "message": {"role": "user", "content": [
-                {"tool_use_id": id, "type": "tool_result", "content": "", "is_error": false}
-            ]},
-            "toolUseResult": {"stdout": "", "stderr": "", "interrupted": false}
-        });
-        let mut f = fs::OpenOptions::new()
-            .append(true)
-            .create(true)
-            .open(&self.transcript)
-            .unwrap();
-        writeln!(f, "{use_}\n{result}").unwrap();
-    }
-
-    /// Asks the guard (must allow), runs `cmd` with bash in the app folder, records it.
-    fn run_step(&mut self, cmd: &str, why: &str) -> Outcome {
-        self.expect(ALLOW, cmd, why);
-        let mut c = Command::new("bash");
-        c.arg("-c").arg(cmd).current_dir(&self.app).env("PATH", &self.path_env);
-        scrub_aws_env(&mut c);
-        let o = run(&mut c, Duration::from_secs(120));
-        assert!(o.success(), "{why}: `{cmd}` failed:\n{}", o.combined());
-        self.record(cmd);
-        o
-    }
-
-    /// A kamal command the guard must allow; the caller carries it out locally.
-    fn kamal(&mut self, cmd: &str, why: &str) {
-        self.expect(ALLOW, cmd, why);
-        self.record(cmd);
-    }
+/// A kamal command the guard must allow; the caller carries it out locally.
+fn kamal(s: &mut Session, cmd: &str, why: &str) {
+    s.expect(ALLOW, cmd, why);
+    s.record(cmd, "");
 }
 
 fn sh(p: &Path) -> String {
@@ -154,19 +76,15 @@ fn runbook(v: Version) {
     let bin_dir = g.tmp.join("bin");
     fs::create_dir_all(&bin_dir).unwrap();
     std::os::unix::fs::symlink(v.bin(), bin_dir.join("litestream")).unwrap();
-    let transcript = g.tmp.join("transcript.jsonl");
-    fs::write(&transcript, "").unwrap();
-    let mut s = Session {
-        app: g.app.clone(),
-        transcript,
-        path_env: format!("{}:{}", bin_dir.display(), std::env::var("PATH").unwrap_or_default()),
-        n: 0,
-        version: v,
-    };
+    let path_env = format!("{}:{}", bin_dir.display(), std::env::var("PATH").unwrap_or_default());
+    let mut s = Session::new(
+        &g.app,
+        g.tmp.join("transcript.jsonl"),
+        &format!("Litestream {}", v.full()),
+    );
     let storage = g.storage.clone();
     let db = g.dbs[0].0.clone();
     assert!(db.ends_with("production.sqlite3"));
-    let prefix = format!("{}/", g.dbs[0].1);
     let restored = storage.join("production.sqlite3.restored");
     let restore_cmd = format!(
         "litestream restore -config config/litestream.yml -o {} {}",
@@ -175,28 +93,7 @@ fn runbook(v: Version) {
     );
 
     // The app runs: it holds all four databases open and writes; Litestream replicates.
-    let mut conns: Vec<Connection> = g
-        .dbs
-        .iter()
-        .map(|d| {
-            let mut c = open_wal(&d.0);
-            create_items(&c);
-            insert_batch(&mut c, &Generated::label(d), 0, 100);
-            c
-        })
-        .collect();
-    let mut rep = Replicator::start(v, &config, &g.app, g.tmp.join("replicate-1.log"));
-    assert!(
-        rep.wait_log(snapshot_marker(v), g.dbs.len(), Duration::from_secs(60)),
-        "no snapshots:\n{}",
-        rep.log_text()
-    );
-    let base = change_objects(v, &moto.list_keys(BUCKET, &prefix));
-    insert_batch(&mut conns[0], "production", 1, 50);
-    wait_for(Duration::from_secs(30), Duration::from_millis(200), || {
-        (change_objects(v, &moto.list_keys(BUCKET, &prefix)) > base).then_some(())
-    })
-    .expect("batch 1 uploaded");
+    let (mut conns, mut rep) = running_app(&g, v, &config, &moto, g.tmp.join("replicate-1.log"));
 
     // While everything runs: restoring onto the live file, swapping it, or deleting Litestream's
     // tracking folder must be refused; restoring to a new path is harmless.
@@ -211,15 +108,9 @@ fn runbook(v: Version) {
         "swap while the app holds the file",
     );
     // A session that says both were stopped does not change that: the open file means running.
-    let mut claims = Session {
-        transcript: g.tmp.join("claims-stopped.jsonl"),
-        app: s.app.clone(),
-        path_env: s.path_env.clone(),
-        n: 100,
-        version: v,
-    };
-    claims.record("kamal app stop");
-    claims.record("kamal accessory stop litestream");
+    let mut claims = Session::new(&g.app, g.tmp.join("claims-stopped.jsonl"), "claims");
+    claims.record("kamal app stop", "");
+    claims.record("kamal accessory stop litestream", "");
     s.expect_with(
         &claims.transcript,
         DENY,
@@ -234,14 +125,14 @@ fn runbook(v: Version) {
     s.expect(ALLOW, &restore_cmd, "restore to a new path");
 
     // Step 1: stop the app, then Litestream.
-    s.kamal("kamal app stop", "step 1");
+    kamal(&mut s, "kamal app stop", "step 1");
     conns.clear();
     s.expect(
         DENY,
         &swap_command(&storage, &restored),
         "swap while litestream replicate still has the database",
     );
-    s.kamal("kamal accessory stop litestream", "step 1");
+    kamal(&mut s, "kamal accessory stop litestream", "step 1");
     assert!(rep.stop(), "Litestream {} ignored SIGTERM", v.full());
 
     // Step 2: restore to a new file. Flags after the path and -force are refused.
@@ -263,7 +154,7 @@ fn runbook(v: Version) {
         ),
         "-force deletes the database and its sidecars",
     );
-    s.run_step(&restore_cmd, "step 2: restore to a new path");
+    run_step(&mut s, &path_env, &restore_cmd, "step 2: restore to a new path");
     assert!(restored.exists());
 
     // Step 3: look before swapping.
@@ -277,11 +168,16 @@ fn runbook(v: Version) {
         items(&restored) == items(&db),
         "the restored file differs from the stopped database"
     );
-    s.run_step(&format!("ls -la {}", sh(&storage)), "step 3: list the folder");
+    run_step(
+        &mut s,
+        &path_env,
+        &format!("ls -la {}", sh(&storage)),
+        "step 3: list the folder",
+    );
 
     // Step 4: the swap, in one command; the tracking folder goes aside with the old file.
     let swap = swap_command(&storage, &restored);
-    s.run_step(&swap, "step 4: swap");
+    run_step(&mut s, &path_env, &swap, "step 4: swap");
     assert!(storage.join("pre-restore/production.sqlite3").exists());
     for gone in [
         "production.sqlite3-wal",
@@ -293,9 +189,9 @@ fn runbook(v: Version) {
     assert!(items(&db) == items(&restored));
 
     // Step 6: start Litestream, then the app; the next backup continues.
-    s.kamal("kamal accessory start litestream", "step 6");
+    kamal(&mut s, "kamal accessory start litestream", "step 6");
     let mut rep = Replicator::start(v, &config, &g.app, g.tmp.join("replicate-2.log"));
-    s.kamal("kamal app start --version 0123abc", "step 6");
+    kamal(&mut s, "kamal app start --version 0123abc", "step 6");
     let mut app = open_wal(&db);
     s.expect(
         DENY,
@@ -315,12 +211,7 @@ fn runbook(v: Version) {
         rep.log_text()
     );
     std::thread::sleep(Duration::from_millis(1500));
-    let base = change_objects(v, &moto.list_keys(BUCKET, &prefix));
-    insert_batch(&mut app, "production", 2, 50);
-    wait_for(Duration::from_secs(30), Duration::from_millis(200), || {
-        (change_objects(v, &moto.list_keys(BUCKET, &prefix)) > base).then_some(())
-    })
-    .expect("batch 2 uploaded after the restore");
+    write_uploaded(&g, v, &moto, &mut app, 2);
     drop(app);
     assert!(rep.stop(), "Litestream {} ignored SIGTERM", v.full());
     let log = rep.log_text();
@@ -331,7 +222,9 @@ fn runbook(v: Version) {
     );
 
     let after = storage.join("after-restore-check.sqlite3");
-    s.run_step(
+    run_step(
+        &mut s,
+        &path_env,
         &format!(
             "litestream restore -config config/litestream.yml -o {} {}",
             sh(&after),

@@ -200,7 +200,7 @@ def test_bash_guard_denies_a_live_restore_and_allows_the_swap_once_stopped(claud
 
 
 def test_setup_command_expands_with_its_arguments(claude):
-    run = claude(f"/{PLUGIN_NAME}:litestream-setup hetzner my-bucket", [say("On it.")])
+    run = claude(f"/{PLUGIN_NAME}:litestream-setup hetzner my-bucket fsn1", [say("On it.")])
 
     assert run.returncode == 0, run.describe()
     body = run.main_requests[0]
@@ -208,7 +208,9 @@ def test_setup_command_expands_with_its_arguments(claude):
     assert f"/{PLUGIN_NAME}:litestream-setup" in text
     assert "Requested storage provider: `hetzner`" in text
     assert "Requested bucket: `my-bucket`" in text
-    assert "All arguments as typed: `hetzner my-bucket`" in text
+    # The region the command asks for can be given up front too.
+    assert "Requested region: `fsn1`" in text
+    assert "All arguments as typed: `hetzner my-bucket fsn1`" in text
     # The command calls the plugin's own copy, by the path Claude Code substitutes.
     assert f'\\"{REPO}/bin/litestream-guard\\" init --provider' in text, text
     assert "${CLAUDE_PLUGIN_ROOT}" not in text
@@ -314,3 +316,76 @@ def test_without_binary_or_cargo_hooks_let_everything_through_and_say_why_once(
     assert told in json.dumps(run.main_requests[0]), "SessionStart's additionalContext never reached the model"
     after_edit = json.dumps(request_for_step(run, 2))
     assert after_edit.count(told) == 2, "the first relevant hook did not remind the model"
+
+
+# 7 ------------------------------------------------------------------------------
+
+GUARD_PATH = f'"{REPO}/bin/litestream-guard"'
+# The read-only steps /litestream-status and /litestream-restore take on the server.
+READ_ONLY_KAMAL = [
+    "kamal app details",
+    "kamal accessory details litestream",
+    "kamal accessory logs litestream -n 500",
+    'kamal accessory exec litestream "ltx -level all /rails/storage/production.sqlite3"',
+    'kamal accessory exec litestream "databases"',
+    'kamal accessory exec litestream "generations /rails/storage/production.sqlite3"',
+]
+
+
+def frontmatter_tools(rel: str) -> list[str]:
+    text = (REPO / rel).read_text()
+    line = next(l for l in text.splitlines() if l.startswith(("allowed-tools:", "tools:")))
+    return [t.strip() for t in line.split(":", 1)[1].split(", ")]
+
+
+def test_plugin_texts_list_only_tools_the_cli_has(claude):
+    """Tools that 2.1.332 does not offer (Glob, Grep) would fail with `No such tool available`."""
+    run = claude(
+        "List the config files.",
+        [{"tool": "Glob", "input": {"pattern": "config/*.yml"}}, say("done")],
+    )
+    offered = {t.get("name") for t in run.main_requests[0].get("tools", [])}
+    assert "No such tool available: Glob" in run.result_text(0)  # the premise still holds
+    for rel in ["skills/litestream/SKILL.md", "commands/litestream-status.md", "commands/litestream-restore.md",
+                "commands/litestream-setup.md", "agents/litestream-setup.md"]:
+        for t in frontmatter_tools(rel):
+            name = t.split("(", 1)[0]
+            assert name in offered, f"{rel} lists {t}, which the CLI does not offer ({sorted(offered)})"
+
+
+def run_command_steps(claude, command: str, steps: list[str]):
+    """The slash command with nothing pre-approved by the session (only its own allowed-tools)."""
+    return claude(f"/{PLUGIN_NAME}:{command}", [bash(c) for c in steps] + [say("done")], allowed_tools=("Skill",))
+
+
+def test_status_runs_its_read_only_steps_without_a_prompt_and_nothing_else(claude, kamal_log):
+    steps = [f"{GUARD_PATH} check", *READ_ONLY_KAMAL]
+    risky = [
+        "kamal app stop",
+        f"{GUARD_PATH} init --provider aws --bucket b --region eu-west-1 --dry-run",
+        'kamal accessory exec litestream "restore -o /tmp/x.sqlite3 /rails/storage/production.sqlite3"',
+        # A pre-approved prefix must not carry a host command: Kamal's host shell runs `touch`.
+        'kamal accessory exec litestream "ltx /x; touch /tmp/litestream-e2e-host"',
+    ]
+    run = run_command_steps(claude, "litestream-status", steps + risky)
+    assert run.returncode == 0, run.describe()
+    for i, c in enumerate(steps):
+        assert run.permission(i).get("decision") == "accept", f"{c}: {run.permission(i)}\n{run.result_text(i)}"
+    for j, c in enumerate(risky, start=len(steps)):
+        assert run.permission(j).get("decision") == "reject", f"{c} ran without a prompt: {run.permission(j)}"
+    ran = kamal_calls(kamal_log)
+    assert not any(c.startswith("app stop") or "restore" in c or "touch" in c for c in ran), ran
+    assert not Path("/tmp/litestream-e2e-host").exists()
+
+
+def test_restore_runs_plan_and_proofs_without_a_prompt_but_every_change_asks(claude, kamal_log):
+    steps = [f"{GUARD_PATH} plan-restore", f"{GUARD_PATH} check", "kamal app details", "kamal accessory details litestream"]
+    changes = ["kamal app stop", "kamal accessory stop litestream", "kamal app boot", SWAP]
+    run = run_command_steps(claude, "litestream-restore", steps + changes)
+    assert run.returncode == 0, run.describe()
+    for i, c in enumerate(steps):
+        assert run.permission(i).get("decision") == "accept", f"{c}: {run.permission(i)}\n{run.result_text(i)}"
+    assert "kamal app stop" in run.result_text(0)  # the plan itself came back
+    for j, c in enumerate(changes, start=len(steps)):
+        assert run.permission(j).get("decision") == "reject", f"{c} ran without a prompt: {run.permission(j)}"
+    assert kamal_calls(kamal_log) == ["app details", "accessory details litestream"], kamal_calls(kamal_log)

@@ -9,8 +9,15 @@ use super::ops::{self, base, Effect, FileOp, Holder, Op, Remote, Runner, Verb};
 use super::walk::{Flow, Out, State, Stdin, Target, Walker, CONTAINER_CMD, MAX_LOOP_VALUES, MAX_NEST};
 use super::words::{Arg, DYN};
 use super::wrappers::{self, Docker, ShellRun, Strip, SHELLS};
+use super::{Finding, Verdict};
 use crate::kamal::deploy::is_litestream_image;
 use crate::version::Version;
+
+/// Commands that only filter the output they are given: harmless on the host after a
+/// `kamal … exec` (`… "ltx /x | grep 0000"`).
+const HOST_FILTERS: &[&str] = &[
+    "grep", "head", "tail", "wc", "sort", "uniq", "cut", "tr", "true", "echo", "printf",
+];
 
 impl Walker<'_> {
     /// A command after expansion: wrappers removed, payloads followed, operations judged.
@@ -51,6 +58,17 @@ impl Walker<'_> {
                 }
                 return self.command(argv, &mut f, st, stdin);
             }
+        }
+        // A later command of a `kamal … exec` line runs on the host, though the line reads as
+        // container commands: unless it only filters output, the user must confirm it (a prefix
+        // the user pre-approved, such as `kamal accessory exec litestream "ltx`, must not carry
+        // host commands through). What it does there is judged too (`judge::on_host`).
+        if flow.host_tail && argv.first().is_some_and(|a| !HOST_FILTERS.contains(&base(a))) {
+            self.push(Finding {
+                rule: &crate::rules::bash::EXEC_PART_ON_HOST,
+                verdict: Verdict::Ask,
+                reason: super::reason::on_host(&show(&argv), "", &flow.ctx),
+            });
         }
         if let Some(entry) = flow.entry.take() {
             if argv.first().is_some_and(|a| base(a) == "litestream") && entry == "litestream" {

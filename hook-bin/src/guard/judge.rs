@@ -89,6 +89,8 @@ impl Walker<'_> {
                 reason: reason::entrypoint(shown, corrected, *doubled, &flow.runner),
             }),
             Op::Restore(r) => self.judge_restore(r, shown, flow, st),
+            // A check that a path is absent changes nothing; it only tells the session.
+            Op::File(f) if f.verb == Verb::Absent => {}
             Op::File(f) => match &f.remote {
                 Some(r) => {
                     let there = self.remote_flow(r);
@@ -117,6 +119,7 @@ impl Walker<'_> {
     /// operation there on a path of the app's container is not what was meant.
     fn on_host(&mut self, op: &Op, shown: &str, flow: &Flow) {
         let path = match op {
+            Op::File(f) if f.verb == Verb::Absent => return,
             Op::File(f) if f.remote.is_none() => &f.path,
             Op::Restore(r) => match &r.output {
                 Some(o) => o,

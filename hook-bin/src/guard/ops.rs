@@ -18,11 +18,14 @@ pub enum Verb {
     Write,
     /// `litestream reset DB`: Litestream's tracking state of the database is cleared.
     Reset,
+    /// `test ! -e PATH` (or `[ ! -e PATH ]`): when it succeeds, nothing is at the path. It
+    /// changes nothing, but proves the path is gone (a `-wal` moved aside, or never there).
+    Absent,
 }
 
 impl Verb {
     pub fn removes(self) -> bool {
-        matches!(self, Verb::Delete | Verb::MoveAway)
+        matches!(self, Verb::Delete | Verb::MoveAway | Verb::Absent)
     }
 }
 
@@ -261,7 +264,21 @@ pub fn interpret(argv: &[Arg], runner: &Runner) -> Vec<Op> {
         "gsutil" => super::tools::gsutil(args),
         "gcloud" => super::tools::gcloud(args),
         "find" => find(args),
+        "test" => absent(args),
+        "[" => absent(args.strip_suffix(&[Arg::lit("]")][..]).unwrap_or(args)),
         n if super::writers::handles(n) => super::writers::interpret(argv),
+        _ => Vec::new(),
+    }
+}
+
+/// `test ! -e PATH` and its spellings (`-f`, `-s`, `-L`, `-h`, `-a`): the proof of absence.
+fn absent(args: &[Arg]) -> Vec<Op> {
+    match args {
+        [not, flag, path]
+            if not.text == "!" && matches!(flag.text.as_str(), "-e" | "-f" | "-s" | "-a" | "-L" | "-h") =>
+        {
+            vec![Op::File(FileOp::new(Verb::Absent, path.clone(), "test"))]
+        }
         _ => Vec::new(),
     }
 }

@@ -130,6 +130,7 @@ pub fn clobber(shown: &str, f: &FileOp, h: &Hit, why: &str, v: Verdict, ctx: &Ct
         Verb::Onto => "replaces",
         Verb::Write => "writes into",
         Verb::Reset => "clears",
+        Verb::Absent => "checks for",
     };
     format!(
         "{} `{shown}` ({}) {verb} {}, and {why}. While the app or Litestream runs, that loses committed data or breaks replication.{}{} {}",
@@ -195,7 +196,7 @@ pub fn on_host(shown: &str, path: &str, ctx: &Ctx) -> String {
         format!(", where {path} is not the app container's file")
     };
     format!(
-        "{} `{shown}` runs {}, not in the container{what}: Kamal appends the exec text to `docker run … IMAGE` and the host's shell reads the line, so only its first command runs in the container and whatever follows `&&`, `;`, `|` or a redirection runs on the host. Give each step its own `kamal app exec \"…\"`, or wrap the line in `sh -c '…'`. {}",
+        "{} `{shown}` runs {}, not in the container{what}: Kamal appends the exec text to `docker run … IMAGE` and the host's shell reads the line, so only its first command runs in the container and whatever follows `&&`, `;`, `|` or a redirection, and any `$(…)` or backquotes it does not single-quote, runs on the host. Give each step its own `kamal app exec \"…\"`, or wrap the line in `sh -c '…'`. {}",
         head(&bash::EXEC_PART_ON_HOST),
         ctx.describe(),
         tip(&bash::EXEC_PART_ON_HOST)

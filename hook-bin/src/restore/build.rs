@@ -8,6 +8,7 @@ use crate::kamal::deploy::{litestream_accessories, roles};
 use crate::kamal::view::{accessory_paths_for, clean, config_path, mounts, rails_paths, views, View};
 use crate::litestream::dbs;
 use crate::project::Project;
+use crate::runner::gem::RestoreTask;
 use crate::runner::{Kind as Runner, Runner as RunnerInfo};
 use crate::version::{Line, Version};
 
@@ -494,6 +495,8 @@ pub fn plan(p: &Project, opts: &Options) -> Result<Plan, PlanError> {
     }
 
     // 3. Per database: restore to a new file, check it, move the old set aside, put the new one in.
+    let gem_version = crate::runner::gem::locked(p).map(|(v, _)| v);
+    let gem_task = crate::runner::gem::restore_task(gem_version.as_deref());
     let integrity_flag =
         version.line == Line::V05 && version.patch.is_some_and(|p| p >= 10) && runner.kind != Runner::Gem;
     for d in &chosen {
@@ -515,13 +518,23 @@ pub fn plan(p: &Project, opts: &Options) -> Result<Plan, PlanError> {
             _ => format!("{flags}-o {} {}", d.restored, d.litestream_path),
         };
         let (cmd, inner, runs) = litestream_cmd("restore", args.trim_end());
+        // The gem's task says nothing reliable about the restore (runner::gem::RestoreTask): the
+        // next step's check is what tells.
+        let expect = match (runner.kind, gem_task) {
+            (Runner::Gem, Some(RestoreTask::Detached)) => format!(
+                "litestream-ruby {} returns at once and restores in the background: go on only when the next step finds the file (Litestream writes it under a `.tmp` name and renames it when it is complete)",
+                gem_version.as_deref().unwrap_or("")
+            ),
+            (Runner::Gem, _) => "the task exits 0 even when the restore fails (the gem does not check Litestream's exit status): read its output, and let the next step decide".to_string(),
+            _ => "no error; the file does not exist yet, so Litestream writes it (all flags come before the database path)".to_string(),
+        };
         push(
             Kind::Restore,
             format!("Restore {} to a new file", shown(d)),
             cmd,
             runs,
             Some(inner),
-            "no error; the file does not exist yet, so Litestream writes it (all flags come before the database path)",
+            &expect,
             Some(d),
         );
         let check = format!("sqlite3 {} 'PRAGMA integrity_check'", d.restored_in_app);

@@ -248,11 +248,7 @@ pub fn of(p: &Project, runner: &Runner, view: Option<&View>, version: Version) -
 /// The variables the gem exports from its settings. False when the gem's variables cannot be
 /// told (a release before 0.4.0, which used other names).
 fn add_gem_settings(p: &Project, e: &mut Env) -> bool {
-    let gem_version = p
-        .app
-        .gemfile_lock
-        .and_then(|src| gems::locked_version(&p.file(src).text, "litestream"))
-        .map(|(v, _)| v);
+    let gem_version = gem::locked(p).map(|(v, _)| v);
     if gem::old_variable_names(gem_version.as_deref()) {
         return false;
     }

@@ -94,6 +94,13 @@ pub fn task_database_given(task_args: &[String]) -> bool {
     })
 }
 
+/// The litestream-ruby release the app's Gemfile.lock locks, with where (`None`: no lock file,
+/// or the gem is not in it).
+pub fn locked(p: &crate::project::Project) -> Option<(String, crate::source::Pos)> {
+    let src = p.app.gemfile_lock?;
+    crate::app::gems::locked_version(&p.file(src).text, "litestream")
+}
+
 /// The gem setting that names the config file Litestream reads.
 pub const CONFIG_PATH_SETTING: &str = "config_path";
 

@@ -448,11 +448,7 @@ pub fn unknown_version_reason(p: &Project, r: &Runner) -> String {
                 None => "the accessory names no image".into(),
             }
         }
-        Kind::Gem => match p
-            .app
-            .gemfile_lock
-            .and_then(|src| gems::locked_version(&p.file(src).text, "litestream"))
-        {
+        Kind::Gem => match gem::locked(p) {
             Some((gv, _)) => format!(
                 "which Litestream litestream-ruby {gv} bundles is not known to this version of litestream-guard"
             ),

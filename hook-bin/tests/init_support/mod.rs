@@ -10,6 +10,8 @@ use std::time::Duration;
 
 use crate::support::real::{guard_bin, repo_root, run, Outcome, TempDir};
 
+pub mod session;
+
 /// A fresh copy of `examples/<name>` in its own temporary directory; the app is at `.path()`.
 pub fn example(name: &str, label: &str) -> TempDir {
     let tmp = TempDir::new(label);
@@ -227,4 +229,54 @@ pub fn change_objects(v: crate::support::real::Version, keys: &[String]) -> usiz
         crate::support::real::Version::V05 => "/0000/",
     };
     keys.iter().filter(|k| k.contains(marker)).count()
+}
+
+/// The app as it runs before a restore: every database of `g` open in WAL mode with 100 rows
+/// (batch 0), `litestream replicate -config config` snapshotting all of them, then 50 more rows
+/// (batch 1) in the first database, uploaded. The connections are the app holding the files.
+pub fn running_app(
+    g: &Generated,
+    v: crate::support::real::Version,
+    config: &Path,
+    moto: &crate::support::real::Moto,
+    log: PathBuf,
+) -> (Vec<rusqlite::Connection>, crate::support::real::Replicator) {
+    use crate::support::real::{create_items, insert_batch, open_wal, Replicator};
+    let mut conns: Vec<rusqlite::Connection> = g
+        .dbs
+        .iter()
+        .map(|d| {
+            let mut c = open_wal(&d.0);
+            create_items(&c);
+            insert_batch(&mut c, &Generated::label(d), 0, 100);
+            c
+        })
+        .collect();
+    let mut rep = Replicator::start(v, config, &g.app, log);
+    assert!(
+        rep.wait_log(snapshot_marker(v), g.dbs.len(), Duration::from_secs(60)),
+        "Litestream {}: no snapshots:\n{}",
+        v.full(),
+        rep.log_text()
+    );
+    write_uploaded(g, v, moto, &mut conns[0], 1);
+    (conns, rep)
+}
+
+/// Writes batch `batch` (50 rows) into the first database through `conn` and waits until a new
+/// change object of it is in the bucket.
+pub fn write_uploaded(
+    g: &Generated,
+    v: crate::support::real::Version,
+    moto: &crate::support::real::Moto,
+    conn: &mut rusqlite::Connection,
+    batch: i64,
+) {
+    let prefix = format!("{}/", g.dbs[0].1);
+    let base = change_objects(v, &moto.list_keys(BUCKET, &prefix));
+    crate::support::real::insert_batch(conn, &Generated::label(&g.dbs[0]), batch, 50);
+    crate::support::real::wait_for(Duration::from_secs(30), Duration::from_millis(200), || {
+        (change_objects(v, &moto.list_keys(BUCKET, &prefix)) > base).then_some(())
+    })
+    .unwrap_or_else(|| panic!("Litestream {}: batch {batch} not uploaded", v.full()));
 }

@@ -36,11 +36,7 @@ fn check(p: &Project, out: &mut Sink) {
         return;
     }
     let version = p.chosen_version();
-    let gem_version = p
-        .app
-        .gemfile_lock
-        .and_then(|src| crate::app::gems::locked_version(&p.file(src).text, "litestream"))
-        .map(|(v, _)| v);
+    let gem_version = crate::runner::gem::locked(p).map(|(v, _)| v);
     report_each(p, out, |view, issues| {
         let e = env_of(p, &runner, view, version);
         let mut done: Vec<&str> = Vec::new();

@@ -23,11 +23,7 @@ fn check(p: &Project, out: &mut Sink) {
     if p.litestream_root().is_none() {
         return;
     }
-    let gem_version = p
-        .app
-        .gemfile_lock
-        .and_then(|src| crate::app::gems::locked_version(&p.file(src).text, "litestream"))
-        .map(|(v, _)| v);
+    let gem_version = crate::runner::gem::locked(p).map(|(v, _)| v);
     let newest_wins = if p.chosen_version().line == Line::V03 {
         " (on Litestream 0.3 as a new generation, which a later restore picks because it is the newest)"
     } else {
