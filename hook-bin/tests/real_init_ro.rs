@@ -137,7 +137,11 @@ fn read_only_mount_backs_up_nothing(v: Version) {
 
     let log = g.tmp.join("replicate-ro.log");
     let mut d = start_read_only(v, mode, &storage, &g.storage, &g.config, log);
-    for batch in 1..=12 {
+    // At least 6 s of writes (many sync intervals), and on a loaded machine until Litestream has
+    // logged its first sync error, for at most 40 s.
+    let mut batch = 0;
+    while batch < 12 || (batch < 80 && !d.log_text().contains("sync error")) {
+        batch += 1;
         for c in conns.iter_mut() {
             insert_batch(c, "app", batch, 20);
         }
@@ -148,8 +152,9 @@ fn read_only_mount_backs_up_nothing(v: Version) {
     d.stop(Duration::from_secs(20));
     let keys = moto.list_keys(BUCKET, "");
     eprintln!(
-        "Litestream {} replicating through a read-only view ({mode:?}), 6 s: running={still_running}, objects uploaded={}, first error: {}",
+        "Litestream {} replicating through a read-only view ({mode:?}), {} s: running={still_running}, objects uploaded={}, first error: {}",
         v.full(),
+        batch / 2,
         keys.len(),
         text.lines().find(|l| l.contains("error")).unwrap_or("(none)")
     );
