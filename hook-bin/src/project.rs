@@ -98,6 +98,10 @@ pub struct Project {
     pub rails_env: String,
     /// Findings made while reading (unreadable files, YAML errors).
     pub load_findings: Vec<Finding>,
+    /// [`Project::deploy_views`], merged once when the files are read (a dozen rules and the
+    /// runner model ask for them). Each destination's tree moves into its merged view, so a
+    /// large destination file is held once, not twice.
+    merged: Vec<(Option<String>, Node)>,
 }
 
 impl Project {
@@ -133,6 +137,7 @@ impl Project {
                 p.add_file(&path, shown(&rel), overrides);
             }
         }
+        p.merge_deploy();
         p.load_app_files(root, &shown);
         p
     }
@@ -203,12 +208,13 @@ impl Project {
         for (path, shown) in paths {
             p.add_file(path, shown.clone(), overrides);
         }
+        p.merge_deploy();
         p
     }
 
     /// Reads one file (or its override) and files it under its kind. Unknown names are read as
     /// litestream.yml, since that is what a user checking a single odd-named file means.
-    pub fn add_file(&mut self, path: &Path, shown: String, overrides: &Overrides) {
+    fn add_file(&mut self, path: &Path, shown: String, overrides: &Overrides) {
         let kind = FileKind::of(path).unwrap_or(FileKind::Litestream);
         let src = self.files.len() as u16;
         // One size limit for every way in: a file on disk and the text an edit would leave.
@@ -354,21 +360,24 @@ impl Project {
 
     /// The deploy configurations Kamal would see: `deploy.yml` alone, and merged with each
     /// destination file. A destination without a readable base is checked on its own.
-    pub fn deploy_views(&self) -> Vec<(Option<&str>, Node)> {
+    pub fn deploy_views(&self) -> Vec<(Option<&str>, &Node)> {
+        self.merged.iter().map(|(name, node)| (name.as_deref(), node)).collect()
+    }
+
+    /// Builds [`Project::deploy_views`] once every file is read. The destinations' `root`s are
+    /// moved into their views (only their `src` and names are read afterwards).
+    fn merge_deploy(&mut self) {
         let base = self.deploy.as_ref().and_then(|l| l.root.as_ref());
-        let mut out = Vec::new();
-        if let Some(b) = base {
-            out.push((None, b.clone()));
-        }
-        for (name, l) in &self.destinations {
-            if let Some(d) = &l.root {
-                out.push((
-                    Some(name.as_str()),
-                    base.map_or_else(|| d.clone(), |b| deep_merge(b, d)),
-                ));
+        self.merged = base.map(|b| (None, b.clone())).into_iter().collect();
+        for (name, l) in &mut self.destinations {
+            if let Some(d) = l.root.take() {
+                let view = match base {
+                    Some(b) => deep_merge(b, d),
+                    None => d,
+                };
+                self.merged.push((Some(name.clone()), view));
             }
         }
-        out
     }
 
     /// Works out how Litestream runs (the runner model), decides which Litestream the config is

@@ -250,11 +250,11 @@ impl Layout {
         }
         if let Some((_, view)) = views.into_iter().next() {
             self.service = view.get("service").and_then(|n| n.as_str()).map(str::to_string);
-            self.app_mounts = deploy::app_volumes(&view)
+            self.app_mounts = deploy::app_volumes(view)
                 .iter()
                 .map(|(_, v)| Mount::from_volume(v))
                 .collect();
-            for acc in deploy::litestream_accessories(&view) {
+            for acc in deploy::litestream_accessories(view) {
                 let name = acc.name.as_str().unwrap_or("litestream").to_string();
                 let image = acc.image().and_then(|n| n.as_str()).map(str::to_string);
                 let container = acc

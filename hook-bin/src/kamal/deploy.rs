@@ -7,8 +7,9 @@ use crate::yaml::{Entry, Kind, Node};
 /// Kamal deep-merges `deploy.<destination>.yml` over `deploy.yml`: mappings merge key by key,
 /// everything else (lists included) is replaced. Linear in the size of both trees: each level
 /// indexes its keys once, so a hostile file with thousands of keys costs no more than reading it.
-pub fn deep_merge(base: &Node, over: &Node) -> Node {
-    match (&base.kind, &over.kind) {
+pub fn deep_merge(base: &Node, over: Node) -> Node {
+    let Node { kind, pos, tag, src } = over;
+    match (&base.kind, kind) {
         (Kind::Map(b), Kind::Map(o)) => {
             let mut entries: Vec<Entry> = b.clone();
             // The first entry with each text key, as the old key-by-key search found it.
@@ -20,12 +21,15 @@ pub fn deep_merge(base: &Node, over: &Node) -> Node {
             }
             for oe in o {
                 match oe.key.as_str().and_then(|k| index.get(k).copied()) {
-                    Some(i) => entries[i].value = deep_merge(&entries[i].value, &oe.value),
+                    Some(i) => {
+                        let merged = deep_merge(&entries[i].value, oe.value);
+                        entries[i].value = merged;
+                    }
                     None => {
                         if let Some(k) = oe.key.as_str() {
                             index.insert(k.to_string(), entries.len());
                         }
-                        entries.push(oe.clone());
+                        entries.push(oe);
                     }
                 }
             }
@@ -36,7 +40,7 @@ pub fn deep_merge(base: &Node, over: &Node) -> Node {
                 src: base.src,
             }
         }
-        _ => over.clone(),
+        (_, kind) => Node { kind, pos, tag, src },
     }
 }
 

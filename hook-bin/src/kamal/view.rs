@@ -22,7 +22,7 @@ use crate::yaml::{has_erb, unmask_for_display, Node};
 /// One configuration Kamal can deploy: `deploy.yml` alone, or merged with `deploy.<dest>.yml`.
 pub struct View<'p> {
     pub dest: Option<&'p str>,
-    pub root: Node,
+    pub root: &'p Node,
     /// The secrets files Kamal reads for this view, in load order: `.kamal/secrets-common`, then
     /// `.kamal/secrets` (no destination) or `.kamal/secrets.<dest>`. Only those that exist.
     pub secrets: Vec<&'p SecretsFile>,
@@ -32,7 +32,7 @@ pub struct View<'p> {
 
 impl View<'_> {
     pub fn accessories(&self) -> Vec<Accessory<'_>> {
-        litestream_accessories(&self.root)
+        litestream_accessories(self.root)
     }
 
     /// How findings made only in this view are qualified.
@@ -57,7 +57,7 @@ pub fn views(p: &Project) -> Vec<View<'_>> {
     {
         return Vec::new();
     }
-    let has_dests = p.destinations.iter().any(|(_, l)| l.root.is_some());
+    let has_dests = p.deploy_views().iter().any(|(dest, _)| dest.is_some());
     let plain_secrets = p.secrets.is_empty()
         || p.secrets
             .iter()

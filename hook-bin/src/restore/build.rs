@@ -210,7 +210,7 @@ fn config_in(p: &Project, r: &RunnerInfo, view: Option<&View>) -> String {
     match r.kind {
         Runner::Accessory => view
             .and_then(|v| {
-                litestream_accessories(&v.root)
+                litestream_accessories(v.root)
                     .into_iter()
                     .find(|a| a.name.as_str() == r.accessory.as_deref())
                     .map(|a| config_path(a.node).0)
@@ -252,7 +252,7 @@ pub fn plan(p: &Project, opts: &Options) -> Result<Plan, PlanError> {
     let view = pick_view(p, &vs, opts.destination.as_deref())?;
     let version: Version = p.chosen_version();
     let role = view
-        .and_then(|v| roles(&v.root).first().map(|r| r.name.to_string()))
+        .and_then(|v| roles(v.root).first().map(|r| r.name.to_string()))
         .unwrap_or_else(|| "web".into());
     let k = Kamal {
         dest: view.and_then(|v| v.dest).map_or(String::new(), |d| format!(" -d {d}")),
@@ -268,7 +268,7 @@ pub fn plan(p: &Project, opts: &Options) -> Result<Plan, PlanError> {
     // restored copy goes.
     let rails = rails_paths(p);
     let acc_mounts = view.and_then(|v| {
-        litestream_accessories(&v.root)
+        litestream_accessories(v.root)
             .into_iter()
             .find(|a| a.name.as_str() == runner.accessory.as_deref())
             .map(|a| (v, mounts(a.node)))
@@ -294,7 +294,7 @@ pub fn plan(p: &Project, opts: &Options) -> Result<Plan, PlanError> {
             ),
             (Some((v, m)), false) => match rails
                 .iter()
-                .find(|r| accessory_paths_for(&v.root, m, &r.path).contains(&ls_abs))
+                .find(|r| accessory_paths_for(v.root, m, &r.path).contains(&ls_abs))
             {
                 Some(r) => (Some(r.name.to_string()), r.path.clone()),
                 None => (None, ls_abs.clone()),
@@ -676,7 +676,7 @@ pub fn plan(p: &Project, opts: &Options) -> Result<Plan, PlanError> {
         notes.push("On Litestream 0.3 a restore takes the newest generation. If an empty database was created and replicated after the loss (e.g. the app booted without it), pass --timestamp with a time before that.".into());
     }
     if let Some(v) = view {
-        let hosts = crate::kamal::hosts(&v.root);
+        let hosts = crate::kamal::hosts(v.root);
         if hosts.len() > 1 {
             notes.push(format!("The app runs on {} hosts ({}), each with its own databases: this plan restores the primary host's (`--primary`). For another host, replace `--primary` with `--hosts HOST` in the app commands.", hosts.len(), hosts.join(", ")));
         }

@@ -197,10 +197,10 @@ pub fn of(p: &Project, runner: &Runner, view: Option<&View>, version: Version) -
     match runner.kind {
         Kind::Accessory => {
             let Some(view) = view else { return e };
-            if crate::kamal::placeholder(&view.root) {
+            if crate::kamal::placeholder(view.root) {
                 return e;
             }
-            let acc = litestream_accessories(&view.root)
+            let acc = litestream_accessories(view.root)
                 .into_iter()
                 .find(|a| a.name.as_str() == runner.accessory.as_deref());
             e.complete = match acc {
@@ -209,7 +209,7 @@ pub fn of(p: &Project, runner: &Runner, view: Option<&View>, version: Version) -
             };
         }
         Kind::Gem | Kind::Image => {
-            let mut complete = view.is_some_and(|v| !crate::kamal::placeholder(&v.root)) && !dotenv_in_production(p);
+            let mut complete = view.is_some_and(|v| !crate::kamal::placeholder(v.root)) && !dotenv_in_production(p);
             if let Some(src) = p.app.dockerfile {
                 if let Some(stage) = Dockerfile::parse(&p.file(src).text).final_stage() {
                     for (k, v, pos) in &stage.env {
@@ -229,10 +229,10 @@ pub fn of(p: &Project, runner: &Runner, view: Option<&View>, version: Version) -
                 complete = false;
             }
             if let Some(view) = view {
-                complete &= add_kamal_env(&mut e, Some(&view.root));
+                complete &= add_kamal_env(&mut e, Some(view.root));
                 // Which role runs Litestream is not always clear: take every role's env, and
                 // a variable set by any of them counts as set.
-                for role in roles(&view.root) {
+                for role in roles(view.root) {
                     complete &= add_kamal_env(&mut e, role.node);
                 }
             }

@@ -228,7 +228,7 @@ pub fn detect(p: &Project) -> Model {
         }
     }
     for (_, view) in p.deploy_views() {
-        for role in roles(&view) {
+        for role in roles(view) {
             if let Some(c) = role.cmd() {
                 if let Some(s) = c.as_str().and_then(|t| commands::start_in(t, c.pos)) {
                     if !starts.iter().any(|(src, x)| *src == c.src && x.pos == s.pos) {
@@ -287,7 +287,7 @@ pub fn detect(p: &Project) -> Model {
 fn accessories(p: &Project) -> Vec<Runner> {
     let mut out: Vec<Runner> = Vec::new();
     for (_, view) in p.deploy_views() {
-        for acc in litestream_accessories(&view) {
+        for acc in litestream_accessories(view) {
             let name = acc.name.as_str().unwrap_or("litestream").to_string();
             if out.iter().any(|r| r.accessory.as_deref() == Some(name.as_str())) {
                 continue;

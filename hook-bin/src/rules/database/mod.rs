@@ -26,7 +26,7 @@ pub(crate) fn expected_paths(view: Option<&View>, db: &RailsDbPath) -> Vec<Strin
     let mut out = Vec::new();
     if let Some(v) = view {
         for acc in v.accessories() {
-            out.extend(accessory_paths_for(&v.root, &mounts(acc.node), &db.path));
+            out.extend(accessory_paths_for(v.root, &mounts(acc.node), &db.path));
         }
     }
     if out.is_empty() {

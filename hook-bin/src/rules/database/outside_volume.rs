@@ -24,7 +24,7 @@ fn check(p: &Project, out: &mut Sink) {
         return;
     }
     report_views(p, out, |v, issues| {
-        let vols = app_volumes(&v.root);
+        let vols = app_volumes(v.root);
         for db in &rails {
             if vols.iter().any(|(_, vol)| vol.contains(&db.path)) {
                 continue;

@@ -176,7 +176,7 @@ fn other_backup<'v>(v: &'v View, db: &RailsDbPath) -> Option<&'v str> {
         let image = e.value.get("image").and_then(Node::as_str)?;
         let name = image.rsplit('/').next().unwrap_or(image).to_lowercase();
         let backup = ["backup", "restic", "borg", "kopia"].iter().any(|w| name.contains(w));
-        let mounted = !accessory_paths_for(&v.root, &mounts(&e.value), &db.path).is_empty();
+        let mounted = !accessory_paths_for(v.root, &mounts(&e.value), &db.path).is_empty();
         (backup && mounted && !crate::kamal::deploy::is_litestream_image(image))
             .then(|| e.key.as_str())
             .flatten()

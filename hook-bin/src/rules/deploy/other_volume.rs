@@ -29,8 +29,8 @@ fn check(p: &Project, out: &mut Sink) {
     let probes = storage_probe_paths(p);
     let rails_known = !rails_paths(p).is_empty();
     report_views(p, out, |v, issues| {
-        let storage = storage_volumes(&v.root, &probes);
-        let all_app = app_volumes(&v.root);
+        let storage = storage_volumes(v.root, &probes);
+        let all_app = app_volumes(v.root);
         for acc in v.accessories() {
             for m in mounts(acc.node) {
                 let comparable = match m.kind {

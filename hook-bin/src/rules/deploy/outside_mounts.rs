@@ -23,7 +23,7 @@ fn check(p: &Project, out: &mut Sink) {
     let ls = litestream_paths(p);
     let probes = storage_probe_paths(p);
     report_views(p, out, |v, issues| {
-        let storage = storage_volumes(&v.root, &probes);
+        let storage = storage_volumes(v.root, &probes);
         for acc in v.accessories() {
             let ms: Vec<_> = mounts(acc.node).into_iter().filter(|m| m.holds_dirs()).collect();
             for l in &ls {

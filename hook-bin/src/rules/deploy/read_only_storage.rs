@@ -21,7 +21,7 @@ fn check(p: &Project, out: &mut Sink) {
     let ls = litestream_paths(p);
     let probes = storage_probe_paths(p);
     report_views(p, out, |v, issues| {
-        let storage = storage_volumes(&v.root, &probes);
+        let storage = storage_volumes(v.root, &probes);
         for acc in v.accessories() {
             for m in mounts(acc.node).into_iter().filter(|m| m.holds_dirs() && m.read_only()) {
                 let holds_db = if ls.is_empty() {

@@ -23,7 +23,7 @@ fn check(p: &Project, out: &mut Sink) {
     let ls = litestream_paths(p);
     let probes = storage_probe_paths(p);
     report_views(p, out, |v, issues| {
-        let storage = storage_volumes(&v.root, &probes);
+        let storage = storage_volumes(v.root, &probes);
         for acc in v.accessories() {
             for m in mounts(acc.node) {
                 if m.kind != (MountKind::Directory { relative: true }) {
@@ -37,7 +37,7 @@ fn check(p: &Project, out: &mut Sink) {
                 if !holds_db {
                     continue;
                 }
-                let service = service_name(&v.root, &acc);
+                let service = service_name(v.root, &acc);
                 let fix = match storage.first() {
                     Some((_, sv)) => format!("Replace it with `volumes: [\"{}:{}\"]`, the app's storage volume.", shown(&sv.source), shown(&m.target)),
                     None => "Replace it with `volumes:` naming the app's storage volume (the same one as the app's root `volumes:`).".to_string(),

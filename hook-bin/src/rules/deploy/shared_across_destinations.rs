@@ -71,13 +71,13 @@ fn check(p: &Project, out: &mut Sink) {
                     .accessories()
                     .iter()
                     .filter(|a| a.name.as_str() == runner.accessory.as_deref())
-                    .flat_map(|a| accessory_paths_for(&view.root, &mounts(a.node), path))
+                    .flat_map(|a| accessory_paths_for(view.root, &mounts(a.node), path))
                     .collect::<Vec<_>>(),
                 _ => vec![path.clone()],
             })
             .collect();
-        let hosts = crate::kamal::hosts(&view.root);
-        let disks = crate::kamal::deploy::app_volumes(&view.root)
+        let hosts = crate::kamal::hosts(view.root);
+        let disks = crate::kamal::deploy::app_volumes(view.root)
             .into_iter()
             .filter(|(_, vol)| app_paths.iter().any(|p| vol.contains(p)) && !opaque(&vol.source))
             .flat_map(|(_, vol)| {

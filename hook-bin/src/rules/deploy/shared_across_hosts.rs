@@ -34,7 +34,7 @@ fn check(p: &Project, out: &mut Sink) {
     }
     report_views(p, out, |v, issues| {
         for acc in v.accessories() {
-            let Some((key, hosts)) = hosts_of(&v.root, acc.node) else {
+            let Some((key, hosts)) = hosts_of(v.root, acc.node) else {
                 continue;
             };
             if hosts.len() < 2 {

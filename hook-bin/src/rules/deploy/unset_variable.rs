@@ -50,7 +50,7 @@ fn check(p: &Project, out: &mut Sink) {
             let (sources, help) = match runner.kind {
                 Runner::Accessory => {
                     let acc = runner.accessory.as_deref().unwrap_or("litestream");
-                    let inherited = view.is_some_and(|v| kamal_env(&v.root).provides(name));
+                    let inherited = view.is_some_and(|v| kamal_env(v.root).provides(name));
                     let sources = if inherited {
                         format!("the `{acc}` accessory's env (the app's `env` sets it, but accessories do not inherit the app's env)")
                     } else {
