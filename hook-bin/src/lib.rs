@@ -20,6 +20,7 @@ pub mod render;
 pub mod restore;
 pub mod rules;
 pub mod runner;
+pub mod shell_words;
 pub mod source;
 pub mod suggest;
 pub mod verify;

@@ -26,35 +26,6 @@ pub struct Start {
     pub text: String,
 }
 
-/// Shell words of one line (quotes removed; enough to find flags).
-fn words(line: &str) -> Vec<String> {
-    let mut out = Vec::new();
-    let mut cur = String::new();
-    let mut quote: Option<char> = None;
-    let mut any = false;
-    for c in line.chars() {
-        match quote {
-            Some(q) if c == q => quote = None,
-            Some(_) => cur.push(c),
-            None if c == '"' || c == '\'' => {
-                quote = Some(c);
-                any = true;
-            }
-            None if c.is_whitespace() || matches!(c, ';' | '&' | '|' | '(' | ')') => {
-                if any || !cur.is_empty() {
-                    out.push(std::mem::take(&mut cur));
-                }
-                any = false;
-            }
-            None => cur.push(c),
-        }
-    }
-    if any || !cur.is_empty() {
-        out.push(cur);
-    }
-    out
-}
-
 fn flag(words: &[String], name: &str) -> Option<String> {
     let mut it = words.iter();
     while let Some(w) = it.next() {
@@ -74,7 +45,7 @@ fn flag(words: &[String], name: &str) -> Option<String> {
 
 /// The start of replication in one command line, if it has one.
 pub fn start_in(line: &str, pos: Pos) -> Option<Start> {
-    let w = words(line);
+    let w = crate::shell_words::split(line, true);
     for (i, word) in w.iter().enumerate() {
         let base = word.rsplit('/').next().unwrap_or(word);
         let via = if base == "litestream" && w.get(i + 1).is_some_and(|n| n == "replicate") {

@@ -222,7 +222,7 @@ impl Dockerfile {
             if !matches!(ins.keyword.as_str(), "COPY" | "ADD") || copy_from(ins).is_some() {
                 continue;
             }
-            let words: Vec<String> = split_args(&ins.args)
+            let words: Vec<String> = crate::shell_words::split(&ins.args, false)
                 .into_iter()
                 .filter(|w| !w.starts_with("--"))
                 .collect();
@@ -256,7 +256,7 @@ impl Dockerfile {
             if !matches!(ins.keyword.as_str(), "COPY" | "ADD") || copy_from(ins).is_some() {
                 continue;
             }
-            let words: Vec<String> = split_args(&ins.args)
+            let words: Vec<String> = crate::shell_words::split(&ins.args, false)
                 .into_iter()
                 .filter(|w| !w.starts_with("--"))
                 .collect();
@@ -385,7 +385,7 @@ fn absolute(dir: &str) -> String {
 
 /// `K=V K2="v 2"` (or the legacy `ENV K some value`); for `ARG`, `NAME` without a value too.
 fn assignments(args: &str, arg: bool) -> Vec<(String, Option<String>)> {
-    let words = split_args(args);
+    let words = crate::shell_words::split(args, false);
     if !arg && words.len() >= 2 && !words[0].contains('=') {
         // Legacy form: the first word is the name, the rest (as written) the value.
         let value = args.trim_start()[words[0].len()..].trim().to_string();
@@ -410,41 +410,6 @@ fn unquote(s: &str) -> String {
     }
 }
 
-/// Splits on unquoted whitespace and removes quotes (enough for Dockerfile arguments).
-fn split_args(s: &str) -> Vec<String> {
-    let mut out = Vec::new();
-    let mut cur = String::new();
-    let mut quote: Option<char> = None;
-    let mut any = false;
-    let mut chars = s.chars().peekable();
-    while let Some(c) = chars.next() {
-        match quote {
-            Some(q) if c == q => quote = None,
-            Some('"') if c == '\\' => {
-                if let Some(n) = chars.next() {
-                    cur.push(n);
-                }
-            }
-            Some(_) => cur.push(c),
-            None if c == '"' || c == '\'' => {
-                quote = Some(c);
-                any = true;
-            }
-            None if c.is_whitespace() => {
-                if any || !cur.is_empty() {
-                    out.push(std::mem::take(&mut cur));
-                }
-                any = false;
-            }
-            None => cur.push(c),
-        }
-    }
-    if any || !cur.is_empty() {
-        out.push(cur);
-    }
-    out
-}
-
 /// Exec form (`["a", "b"]`) or shell form (split into words).
 pub fn command_words(args: &str) -> Vec<String> {
     let t = args.trim();
@@ -453,7 +418,7 @@ pub fn command_words(args: &str) -> Vec<String> {
             return v;
         }
     }
-    split_args(t)
+    crate::shell_words::split(t, false)
 }
 
 /// The instructions of a Dockerfile: continuation lines joined, comments and heredoc bodies skipped.

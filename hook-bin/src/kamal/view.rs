@@ -311,35 +311,7 @@ pub fn cmd_words(acc: &Node) -> Option<(&Node, Vec<String>)> {
     if has_erb(s) {
         return None;
     }
-    Some((n, split_words(s)))
-}
-
-fn split_words(s: &str) -> Vec<String> {
-    let mut out = Vec::new();
-    let mut cur = String::new();
-    let mut quote: Option<char> = None;
-    let mut any = false;
-    for c in s.chars() {
-        match quote {
-            Some(q) if c == q => quote = None,
-            Some(_) => cur.push(c),
-            None if c == '"' || c == '\'' => {
-                quote = Some(c);
-                any = true;
-            }
-            None if c.is_whitespace() => {
-                if any || !cur.is_empty() {
-                    out.push(std::mem::take(&mut cur));
-                }
-                any = false;
-            }
-            None => cur.push(c),
-        }
-    }
-    if any || !cur.is_empty() {
-        out.push(cur);
-    }
-    out
+    Some((n, crate::shell_words::split(s, false)))
 }
 
 /// The value of a Go flag (`-name v`, `--name v`, `-name=v`) among command words.
@@ -677,15 +649,16 @@ mod tests {
 
     #[test]
     fn words_and_flags() {
-        let w = split_words("replicate -config \"/config/litestream.yml\"");
+        let w = crate::shell_words::split("replicate -config \"/config/litestream.yml\"", false);
         assert_eq!(w, vec!["replicate", "-config", "/config/litestream.yml"]);
         assert_eq!(flag_value(&w, "config"), Some("/config/litestream.yml"));
-        let w = split_words("replicate --config=/x.yml -no-expand-env");
+        let w = crate::shell_words::split("replicate --config=/x.yml -no-expand-env", false);
         assert_eq!(flag_value(&w, "config"), Some("/x.yml"));
         assert!(has_flag(&w, "no-expand-env"));
         assert!(!has_flag(&w, "exec"));
-        assert!(replicates_urls(&split_words(
-            "replicate /rails/storage/p.sqlite3 s3://b/p"
+        assert!(replicates_urls(&crate::shell_words::split(
+            "replicate /rails/storage/p.sqlite3 s3://b/p",
+            false
         )));
     }
 

@@ -563,7 +563,10 @@ pub fn plan(p: &Project, opts: &Options) -> Result<Plan, PlanError> {
                 k.app_exec(&inner),
                 Where::AppContainer,
                 Some(inner),
-                &format!("exit 0; the old files are in {dir}/{aside}/ (kept for rolling back)"),
+                &format!(
+                    "exit 0; the old files are in {dir}/{aside}/ (kept for rolling back). A failure means a file stayed beside the database: stop, and look with `{}`",
+                    k.app_exec(&format!("ls -la {dir}"))
+                ),
                 Some(d),
             );
         }
