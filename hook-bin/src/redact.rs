@@ -9,7 +9,7 @@
 //!
 //! - every literal value read from the project's secrets files, and every value of a
 //!   credential-bearing key in its YAML files (also when a message cut it short);
-//! - URL userinfo (`s3://KEY:SECRET@bucket`);
+//! - URL userinfo (`s3://KEY:SECRET@bucket`) and `USER:PASSWORD` after `-u`/`--user` (curl, wget);
 //! - assignments and options whose name says credential (`AWS_SECRET_ACCESS_KEY=…`,
 //!   `password: …`, `--password=…`, `--secret-key …`, `Bearer …`);
 //! - values shaped like access keys or secrets (AWS, Backblaze B2, Cloudflare R2, DigitalOcean)
@@ -97,6 +97,7 @@ impl Redactor {
         self.known_spans(text, &mut spans);
         url_spans(text, &mut spans);
         assignment_spans(text, &mut spans);
+        user_option_spans(text, &mut spans);
         shape_spans(text, &mut spans);
         if spans.is_empty() {
             return Cow::Borrowed(text);
@@ -296,6 +297,34 @@ fn url_spans(text: &str, spans: &mut Vec<Span>) {
             if at > 0 && (authority[..at].contains(':') || is_random(&authority[..at])) {
                 spans.push(Span::new(auth_start, auth_start + at, "URL credentials"));
             }
+        }
+    }
+}
+
+/// `-u USER:PASSWORD`, `--user USER:PASSWORD`, `--user=…`, `--proxy-user …` (curl's and wget's
+/// way of passing a login): the password goes.
+fn user_option_spans(text: &str, spans: &mut Vec<Span>) {
+    for opt in ["-u ", "--user ", "--user=", "--proxy-user ", "--proxy-user="] {
+        for (i, _) in text.match_indices(opt) {
+            // A whole word: ` -u`, not `--no-u` or `a-u`.
+            if text[..i]
+                .chars()
+                .next_back()
+                .is_some_and(|c| !c.is_whitespace() && !"\"'`(".contains(c))
+            {
+                continue;
+            }
+            let Some((start, end)) = value_at(text, i + opt.len(), false) else {
+                continue;
+            };
+            let Some(colon) = text[start..end].find(':') else {
+                continue;
+            };
+            let secret = &text[start + colon + 1..end];
+            if secret.is_empty() || is_reference(secret) {
+                continue;
+            }
+            spans.push(Span::new(start + colon + 1, end, "credential"));
         }
     }
 }
@@ -601,6 +630,25 @@ mod tests {
         );
         assert_eq!(p("ssh deploy@192.0.2.10"), "ssh deploy@192.0.2.10");
         assert_eq!(p("https://s3.example.com/a@b"), "https://s3.example.com/a@b");
+    }
+
+    #[test]
+    fn logins_after_user_options() {
+        assert_eq!(
+            p("curl -u admin:Sup3rS3cret https://x/"),
+            "curl -u admin:[redacted: 11 chars, credential] https://x/"
+        );
+        assert_eq!(
+            p("wget --user=me:hunter22 x"),
+            "wget --user=me:[redacted: 8 chars, credential] x"
+        );
+        assert_eq!(
+            p("curl --proxy-user 'me:a b' x"),
+            "curl --proxy-user 'me:[redacted: 3 chars, credential]' x"
+        );
+        assert_eq!(p("curl -u \"me:$PASSWORD\" x"), "curl -u \"me:$PASSWORD\" x");
+        assert_eq!(p("ps -u root"), "ps -u root");
+        assert_eq!(p("git log --no-u x:y"), "git log --no-u x:y");
     }
 
     #[test]

@@ -262,6 +262,8 @@ fn guard_reasons_do_not_quote_credentials() {
         format!(
             "docker run -e LITESTREAM_SECRET_ACCESS_KEY={SECRET} -v shopfront_storage:/rails/storage litestream/litestream restore -o /rails/storage/production.sqlite3 s3://{KEY_ID}:{SECRET}@b/db"
         ),
+        // G011 quotes the host command after the first one (an ask).
+        format!("kamal app exec \"ls /rails/storage && curl -u admin:{WEAK} https://backup.example/upload\""),
     ];
     for command in &cases {
         let r = guard(&["guard", "--cwd", shop.to_str().unwrap(), "--", command]).run();

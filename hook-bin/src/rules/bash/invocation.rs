@@ -51,7 +51,7 @@ pub static EXEC_PART_ON_HOST: Rule = Rule {
     name: "kamal-exec-part-on-host",
     severity: Severity::Error,
     area: Area::Bash,
-    summary: "In `kamal app exec \"a && b\"`, `b` runs on the host: a file step there aimed at the container's paths.",
+    summary: "In `kamal app exec \"a && b\"`, `b` runs on the host: a file step there aimed at the container's paths (deny), or another host command (ask).",
     what: "Follows `kamal app exec` and `kamal accessory exec` (with or without `--reuse`, `-i`) the way Kamal runs them: the words are joined and appended, unquoted, to the `docker run … IMAGE` (or `docker exec … CONTAINER`) line that the host's shell reads, so only the first command runs in the container; what follows `&&`, `;`, `|`, or a redirection runs on the host. A file operation there (`mv`, `cp`, `rm`, `>`, a restore, a Rails task) on a path of the app's container (`/rails/…`, the storage mount, a relative path) is denied; any other command there, except filters of the output (`grep`, `head`, `tail`, `wc`, …), is asked about, so that a pre-approved `kamal accessory exec litestream \"ltx…` never carries a host command through. Each part is also judged where it really runs.",
     why: "The step silently happens somewhere else: `kamal app exec \"mkdir -p /rails/storage/pre-restore && mv /rails/storage/production.sqlite3-wal /rails/storage/pre-restore/\"` makes the directory in a throwaway container and runs `mv` on the host, where that file does not exist; the `-wal` stays beside the database, and the next step restores into a file SQLite then rolls back to the old data.",
     bad: "kamal app exec \"mkdir -p /rails/tmp/export && cp /rails/log/production.log /rails/tmp/export/\"\n",
